@@ -1,0 +1,64 @@
+# The two commands of the README: `make run` and `make test`.
+# Both work on a fresh Debian machine with python3, make and apt.
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+UV_VERSION := 0.13.9
+CHROMIUM ?= /usr/bin/chromium
+
+export UV_PYTHON_DOWNLOADS := never
+export PYTHONDONTWRITEBYTECODE := 1
+
+.PHONY: install run test lint format check migrate demo messages browser clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(VENV)/.installed: requirements.lock | $(BIN)/python
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
+	$(BIN)/uv pip sync --quiet --python $(BIN)/python requirements.lock
+	touch $@
+
+## install: create .venv with everything the app and the tests need
+install: $(VENV)/.installed
+	$(BIN)/python manage.py compilemessages --ignore=.venv -v 0
+
+## run: install, migrate, load the demo and serve on http://127.0.0.1:8000
+run: install
+	DEBUG=$${DEBUG:-true} $(BIN)/python manage.py migrate --no-input -v 0
+	DEBUG=$${DEBUG:-true} $(BIN)/python manage.py seed_demo
+	DEBUG=$${DEBUG:-true} $(BIN)/python manage.py runserver 127.0.0.1:8000
+
+## browser: Debian's Chromium for the Playwright tests, when missing
+browser:
+	@if [ ! -x "$(CHROMIUM)" ]; then \
+		echo "Installing Debian's chromium for the browser tests"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; \
+	fi
+
+## lint: ruff (lint and format check)
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+## check: Django's checks and no missing migration
+check: install
+	$(BIN)/python manage.py check
+	$(BIN)/python manage.py makemigrations --check --dry-run
+
+## test: install, then the whole suite
+test: install browser lint check
+	$(BIN)/pytest
+
+format: install
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+## messages: refresh the translation catalogues from the source
+messages: install
+	$(BIN)/python manage.py makemessages -l vi -l en --ignore=.venv --ignore=bench --ignore=tests --no-location
+	$(BIN)/python manage.py makemessages -d djangojs -l vi -l en --ignore=.venv --ignore=static/vendor --no-location
+
+clean:
+	rm -rf $(VENV) staticfiles test-artifacts

@@ -1,0 +1,71 @@
+"""The audit trail: every write that matters records who, when, what and why."""
+
+from typing import Any
+
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.utils.translation import gettext_lazy as _
+
+from sessions.models import AuditEntry, Organization, VoteSession
+
+# Labels for the history page; actions are dotted names "<object>.<verb>".
+ACTION_LABELS = {
+    "session.create": _("Session created"),
+    "session.update": _("Session details changed"),
+    "session.start_voting": _("Voting started; lists locked"),
+    "session.unlock": _("Lists unlocked"),
+    "session.open_counting": _("Counting opened"),
+    "official.create": _("Official added"),
+    "official.update": _("Official changed"),
+    "official.delete": _("Official removed"),
+    "official.reorder": _("Ballot order changed"),
+    "official.dossier": _("Dossier uploaded"),
+    "delegate.create": _("Delegate added"),
+    "delegate.update": _("Delegate changed"),
+    "delegate.delete": _("Delegate removed"),
+    "delegate.attendance": _("Attendance recorded"),
+    "import.officials": _("Officials imported"),
+    "import.delegates": _("Delegates imported"),
+    "committee.create": _("Committee member added"),
+    "committee.update": _("Committee member changed"),
+    "committee.delete": _("Committee member removed"),
+}
+
+
+def audit_record(
+    *,
+    action: str,
+    user: AbstractBaseUser | AnonymousUser | None,
+    organization: Organization | None = None,
+    session: VoteSession | None = None,
+    data: dict[str, Any] | None = None,
+    reason: str = "",
+) -> AuditEntry:
+    """Write one audit entry. Call it inside the service's transaction."""
+    if organization is None:
+        if session is None:
+            raise ValueError("audit_record needs an organization or a session")
+        organization = session.organization
+    account = user if user is not None and user.is_authenticated else None
+    return AuditEntry.objects.create(
+        organization=organization,
+        session=session,
+        user=account,
+        username=account.get_username() if account else "",
+        action=action,
+        data=data or {},
+        reason=reason,
+    )
+
+
+def action_label(action: str) -> str:
+    return str(ACTION_LABELS.get(action, action))
+
+
+def snapshot(instance, fields: list[str]) -> dict[str, Any]:
+    """The named fields of a model instance, for an entry's before/after data."""
+    return {name: getattr(instance, name) for name in fields}
+
+
+def changes(before: dict[str, Any], after: dict[str, Any]) -> dict[str, list[Any]]:
+    """{field: [old, new]} for the fields whose value changed."""
+    return {k: [before.get(k), v] for k, v in after.items() if before.get(k) != v}

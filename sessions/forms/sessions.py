@@ -1,0 +1,56 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from sessions.models import Organization, VoteSession
+
+DATETIME_INPUT = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+
+
+class SessionForm(forms.ModelForm):
+    """The conference's details. Saved through session_create / session_update."""
+
+    organization = forms.ModelChoiceField(
+        label=_("Organization"), queryset=Organization.objects.none(), empty_label=None
+    )
+
+    class Meta:
+        model = VoteSession
+        fields = [
+            "organization",
+            "title",
+            "rule_profile",
+            "legal_basis",
+            "starts_at",
+            "venue",
+            "chair_name",
+            "chair_position",
+        ]
+        widgets = {
+            "starts_at": DATETIME_INPUT,
+            "legal_basis": forms.Textarea(attrs={"rows": 3}),
+        }
+
+    def __init__(self, *args, organizations=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["starts_at"].input_formats = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"]
+        if organizations is None:
+            # Editing: the organization never changes.
+            del self.fields["organization"]
+        else:
+            self.fields["organization"].queryset = organizations
+            if len(organizations) == 1:
+                self.fields["organization"].widget = forms.HiddenInput()
+                self.fields["organization"].initial = organizations[0].pk
+
+    def service_values(self) -> dict:
+        data = dict(self.cleaned_data)
+        data.pop("organization", None)
+        return data
+
+
+class UnlockForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason for unlocking"),
+        max_length=500,
+        widget=forms.TextInput(attrs={"placeholder": _("e.g. a delegate was left off the list")}),
+    )

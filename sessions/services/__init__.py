@@ -1,0 +1,1 @@
+"""Every write that matters, one module per area."""

@@ -1,0 +1,195 @@
+"""Writes on the vote session itself: create, edit, lock for voting, unlock, open counting."""
+
+from datetime import datetime
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from sessions.audit import audit_record, changes, snapshot
+from sessions.errors import DomainError
+from sessions.models import CommitteeRole, Organization, SessionStatus, VoteSession
+from sessions.selectors import attendance_summary
+
+EDITABLE_FIELDS = [
+    "title",
+    "rule_profile",
+    "legal_basis",
+    "starts_at",
+    "venue",
+    "chair_name",
+    "chair_position",
+]
+
+
+def _full_clean(instance) -> None:
+    try:
+        instance.full_clean()
+    except ValidationError as exc:
+        field, messages = next(iter(exc.message_dict.items()))
+        raise DomainError(messages[0], field=None if field == "__all__" else field) from None
+
+
+def _locked(session: VoteSession) -> VoteSession:
+    """Re-read the session under a row lock, so two people cannot change its state at once."""
+    return VoteSession.objects.select_for_update().select_related("organization").get(pk=session.pk)
+
+
+@transaction.atomic
+def session_create(
+    *,
+    user,
+    organization: Organization,
+    title: str,
+    starts_at: datetime,
+    rule_profile: str,
+    legal_basis: str = "",
+    venue: str = "",
+    chair_name: str = "",
+    chair_position: str = "",
+) -> VoteSession:
+    session = VoteSession(
+        organization=organization,
+        title=title.strip(),
+        starts_at=starts_at,
+        rule_profile=rule_profile,
+        legal_basis=legal_basis.strip(),
+        venue=venue.strip(),
+        chair_name=chair_name.strip(),
+        chair_position=chair_position.strip(),
+    )
+    _full_clean(session)
+    session.save()
+    audit_record(
+        action="session.create",
+        user=user,
+        session=session,
+        data=snapshot(session, EDITABLE_FIELDS),
+    )
+    return session
+
+
+@transaction.atomic
+def session_update(*, user, session: VoteSession, **values) -> VoteSession:
+    unknown = set(values) - set(EDITABLE_FIELDS)
+    if unknown:
+        raise TypeError(f"not editable: {sorted(unknown)}")
+    session = _locked(session)
+    if session.status in (SessionStatus.COUNTED, SessionStatus.CERTIFIED):
+        raise DomainError(_("The count is closed: the session's details can no longer change."))
+    if (
+        "rule_profile" in values
+        and values["rule_profile"] != session.rule_profile
+        and session.lists_locked
+    ):
+        raise DomainError(
+            _("The rule profile can only change before voting starts."), field="rule_profile"
+        )
+    before = snapshot(session, EDITABLE_FIELDS)
+    for name, value in values.items():
+        setattr(session, name, value.strip() if isinstance(value, str) else value)
+    _full_clean(session)
+    session.save()
+    diff = changes(before, snapshot(session, EDITABLE_FIELDS))
+    if diff:
+        audit_record(action="session.update", user=user, session=session, data=diff)
+    return session
+
+
+def _voting_problems(session: VoteSession) -> list[str]:
+    problems = []
+    if not session.officials.exists():
+        problems.append(_("Add at least one official to be rated."))
+    summary = attendance_summary(session=session)
+    if summary.convened == 0:
+        problems.append(_("Add the convened delegates."))
+    elif not summary.quorum_met:
+        problems.append(
+            _(
+                "No quorum: %(present)d of %(convened)d delegates are present; "
+                "at least %(required)d are needed."
+            )
+            % {
+                "present": summary.present,
+                "convened": summary.convened,
+                "required": summary.quorum_required,
+            }
+        )
+    if not session.committee_members.filter(role=CommitteeRole.CHAIR).exists():
+        problems.append(_("Name the chair of the counting committee."))
+    return problems
+
+
+@transaction.atomic
+def session_start_voting(*, user, session: VoteSession) -> VoteSession:
+    """Lock the lists and start voting; refused without a quorum."""
+    session = _locked(session)
+    if session.status != SessionStatus.DRAFT:
+        raise DomainError(_("Voting has already started for this session."))
+    problems = _voting_problems(session)
+    if problems:
+        raise DomainError(" ".join(problems))
+    session.status = SessionStatus.VOTING
+    session.save(update_fields=["status", "updated_at"])
+    summary = attendance_summary(session=session)
+    audit_record(
+        action="session.start_voting",
+        user=user,
+        session=session,
+        data={"convened": summary.convened, "present": summary.present},
+    )
+    return session
+
+
+@transaction.atomic
+def session_unlock(*, user, session: VoteSession, reason: str) -> VoteSession:
+    """Return a session from voting to draft so its lists can change; needs a reason."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise DomainError(_("Give the reason for unlocking the lists."), field="reason")
+    session = _locked(session)
+    if session.status != SessionStatus.VOTING:
+        raise DomainError(
+            _("Only a session in voting can be unlocked; once counting has opened the lists stay.")
+        )
+    session.status = SessionStatus.DRAFT
+    session.save(update_fields=["status", "updated_at"])
+    audit_record(action="session.unlock", user=user, session=session, reason=reason)
+    return session
+
+
+@transaction.atomic
+def session_open_counting(*, user, session: VoteSession, ballots_issued: int) -> VoteSession:
+    """Record the ballots issued and open counting; at most one ballot per delegate present."""
+    session = _locked(session)
+    if session.status != SessionStatus.VOTING:
+        raise DomainError(_("Counting can only open while the session is voting."))
+    summary = attendance_summary(session=session)
+    if not summary.quorum_met:
+        raise DomainError(
+            _("No quorum: %(present)d of %(convened)d present, %(required)d needed.")
+            % {
+                "present": summary.present,
+                "convened": summary.convened,
+                "required": summary.quorum_required,
+            },
+            field="ballots_issued",
+        )
+    if ballots_issued < 1:
+        raise DomainError(_("At least one ballot must be issued."), field="ballots_issued")
+    if ballots_issued > summary.present:
+        raise DomainError(
+            _("%(issued)d ballots issued, but only %(present)d delegates are present.")
+            % {"issued": ballots_issued, "present": summary.present},
+            field="ballots_issued",
+        )
+    session.ballots_issued = ballots_issued
+    session.status = SessionStatus.COUNTING
+    session.save(update_fields=["ballots_issued", "status", "updated_at"])
+    audit_record(
+        action="session.open_counting",
+        user=user,
+        session=session,
+        data={"ballots_issued": ballots_issued, "present": summary.present},
+    )
+    return session

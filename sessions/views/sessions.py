@@ -1,0 +1,120 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from sessions.access import get_session_for, organizations_for
+from sessions.audit import action_label
+from sessions.errors import DomainError
+from sessions.forms.sessions import SessionForm, UnlockForm
+from sessions.models import AuditEntry, CommitteeRole, SessionStatus
+from sessions.selectors import attendance_summary, sessions_visible_to
+from sessions.services import sessions as session_services
+from sessions.views.common import form_error
+
+
+@login_required
+def session_list(request):
+    sessions = sessions_visible_to(request.user)
+    can_create = organizations_for(request.user, need="manage").exists()
+    return render(
+        request, "sessions/session_list.html", {"sessions": sessions, "can_create": can_create}
+    )
+
+
+@login_required
+def session_create(request):
+    organizations = list(organizations_for(request.user, need="manage"))
+    if not organizations:
+        # Nothing to hide: the user simply is not secretariat anywhere.
+        raise PermissionDenied
+    form = SessionForm(request.POST or None, organizations=organizations)
+    if request.method == "POST" and form.is_valid():
+        try:
+            session = session_services.session_create(
+                user=request.user,
+                organization=form.cleaned_data["organization"],
+                **form.service_values(),
+            )
+        except DomainError as exc:
+            form_error(form, exc)
+        else:
+            messages.success(request, _("The session was created. Now add the officials."))
+            return redirect("vote_sessions:detail", pk=session.pk)
+    return render(request, "sessions/session_form.html", {"form": form, "session": None})
+
+
+@login_required
+def session_edit(request, pk):
+    session = get_session_for(request, pk, need="manage")
+    form = SessionForm(request.POST or None, instance=session)
+    if request.method == "POST" and form.is_valid():
+        try:
+            session_services.session_update(
+                user=request.user, session=session, **form.service_values()
+            )
+        except DomainError as exc:
+            form_error(form, exc)
+        else:
+            messages.success(request, _("The session's details were saved."))
+            return redirect("vote_sessions:detail", pk=session.pk)
+    return render(request, "sessions/session_form.html", {"form": form, "session": session})
+
+
+@login_required
+def session_detail(request, pk):
+    session = get_session_for(request, pk, need="view")
+    chair = session.committee_members.filter(role=CommitteeRole.CHAIR).first()
+    context = {
+        "session": session,
+        "summary": attendance_summary(session=session),
+        "official_count": session.officials.count(),
+        "committee_count": session.committee_members.count(),
+        "chair": chair,
+        "unlock_form": UnlockForm(),
+        "is_draft": session.status == SessionStatus.DRAFT,
+        "is_voting": session.status == SessionStatus.VOTING,
+    }
+    return render(request, "sessions/session_detail.html", context)
+
+
+@login_required
+def session_history(request, pk):
+    session = get_session_for(request, pk, need="view")
+    entries = AuditEntry.objects.filter(session=session).select_related("user")[:500]
+    rows = [(entry, action_label(entry.action)) for entry in entries]
+    return render(request, "sessions/session_history.html", {"session": session, "rows": rows})
+
+
+@login_required
+@require_POST
+def session_start_voting(request, pk):
+    session = get_session_for(request, pk, need="manage")
+    try:
+        session_services.session_start_voting(user=request.user, session=session)
+    except DomainError as exc:
+        messages.error(request, _("Voting cannot start yet. %(reason)s") % {"reason": exc.message})
+    else:
+        messages.success(request, _("Voting has started. The lists are locked."))
+    return redirect("vote_sessions:detail", pk=session.pk)
+
+
+@login_required
+@require_POST
+def session_unlock(request, pk):
+    session = get_session_for(request, pk, need="manage")
+    form = UnlockForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Give the reason for unlocking the lists."))
+        return redirect("vote_sessions:detail", pk=session.pk)
+    try:
+        session_services.session_unlock(
+            user=request.user, session=session, reason=form.cleaned_data["reason"]
+        )
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("The lists are unlocked; the reason was recorded."))
+    return redirect("vote_sessions:detail", pk=session.pk)
