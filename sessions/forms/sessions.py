@@ -38,9 +38,10 @@ class SessionForm(forms.ModelForm):
             del self.fields["organization"]
         else:
             self.fields["organization"].queryset = organizations
-            if len(organizations) == 1:
+            only = list(organizations[:2])
+            if len(only) == 1:
                 self.fields["organization"].widget = forms.HiddenInput()
-                self.fields["organization"].initial = organizations[0].pk
+                self.fields["organization"].initial = only[0].pk
 
     def service_values(self) -> dict:
         data = dict(self.cleaned_data)

@@ -2,7 +2,6 @@
 
 from datetime import datetime
 
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
@@ -10,6 +9,7 @@ from sessions.audit import audit_record, changes, snapshot
 from sessions.errors import DomainError
 from sessions.models import CommitteeRole, Organization, SessionStatus, VoteSession
 from sessions.selectors import attendance_summary
+from sessions.services.common import lock_session, validate
 
 EDITABLE_FIELDS = [
     "title",
@@ -20,19 +20,6 @@ EDITABLE_FIELDS = [
     "chair_name",
     "chair_position",
 ]
-
-
-def _full_clean(instance) -> None:
-    try:
-        instance.full_clean()
-    except ValidationError as exc:
-        field, messages = next(iter(exc.message_dict.items()))
-        raise DomainError(messages[0], field=None if field == "__all__" else field) from None
-
-
-def _locked(session: VoteSession) -> VoteSession:
-    """Re-read the session under a row lock, so two people cannot change its state at once."""
-    return VoteSession.objects.select_for_update().select_related("organization").get(pk=session.pk)
 
 
 @transaction.atomic
@@ -58,7 +45,7 @@ def session_create(
         chair_name=chair_name.strip(),
         chair_position=chair_position.strip(),
     )
-    _full_clean(session)
+    validate(session)
     session.save()
     audit_record(
         action="session.create",
@@ -74,7 +61,7 @@ def session_update(*, user, session: VoteSession, **values) -> VoteSession:
     unknown = set(values) - set(EDITABLE_FIELDS)
     if unknown:
         raise TypeError(f"not editable: {sorted(unknown)}")
-    session = _locked(session)
+    session = lock_session(session)
     if session.status in (SessionStatus.COUNTED, SessionStatus.CERTIFIED):
         raise DomainError(_("The count is closed: the session's details can no longer change."))
     if (
@@ -88,7 +75,7 @@ def session_update(*, user, session: VoteSession, **values) -> VoteSession:
     before = snapshot(session, EDITABLE_FIELDS)
     for name, value in values.items():
         setattr(session, name, value.strip() if isinstance(value, str) else value)
-    _full_clean(session)
+    validate(session)
     session.save()
     diff = changes(before, snapshot(session, EDITABLE_FIELDS))
     if diff:
@@ -123,7 +110,7 @@ def _voting_problems(session: VoteSession) -> list[str]:
 @transaction.atomic
 def session_start_voting(*, user, session: VoteSession) -> VoteSession:
     """Lock the lists and start voting; refused without a quorum."""
-    session = _locked(session)
+    session = lock_session(session)
     if session.status != SessionStatus.DRAFT:
         raise DomainError(_("Voting has already started for this session."))
     problems = _voting_problems(session)
@@ -147,7 +134,7 @@ def session_unlock(*, user, session: VoteSession, reason: str) -> VoteSession:
     reason = (reason or "").strip()
     if not reason:
         raise DomainError(_("Give the reason for unlocking the lists."), field="reason")
-    session = _locked(session)
+    session = lock_session(session)
     if session.status != SessionStatus.VOTING:
         raise DomainError(
             _("Only a session in voting can be unlocked; once counting has opened the lists stay.")
@@ -161,7 +148,7 @@ def session_unlock(*, user, session: VoteSession, reason: str) -> VoteSession:
 @transaction.atomic
 def session_open_counting(*, user, session: VoteSession, ballots_issued: int) -> VoteSession:
     """Record the ballots issued and open counting; at most one ballot per delegate present."""
-    session = _locked(session)
+    session = lock_session(session)
     if session.status != SessionStatus.VOTING:
         raise DomainError(_("Counting can only open while the session is voting."))
     summary = attendance_summary(session=session)

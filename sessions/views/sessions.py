@@ -26,8 +26,8 @@ def session_list(request):
 
 @login_required
 def session_create(request):
-    organizations = list(organizations_for(request.user, need="manage"))
-    if not organizations:
+    organizations = organizations_for(request.user, need="manage")
+    if not organizations.exists():
         # Nothing to hide: the user simply is not secretariat anywhere.
         raise PermissionDenied
     form = SessionForm(request.POST or None, organizations=organizations)

@@ -1,0 +1,175 @@
+"""The attendance screen (GET): list, search, sort, counter, quorum, roles."""
+
+import re
+
+import pytest
+
+from sessions.models import SessionStatus
+from tests.factories import make_delegate, make_delegates, make_ready_session
+
+ROW = re.compile(r'<tr[^>]*data-testid="delegate-row"[^>]*>')
+
+
+def url(session, query=""):
+    return f"/sessions/{session.pk}/attendance/{query}"
+
+
+def rows(body):
+    """The opening tags of the delegate rows, in page order."""
+    return ROW.findall(body)
+
+
+def row_id(tag):
+    return int(re.search(r'data-delegate-id="(\d+)"', tag).group(1))
+
+
+def visible_ids(body):
+    return [row_id(tag) for tag in rows(body) if " hidden" not in tag]
+
+
+def test_secretariat_sees_every_delegate_with_counter_and_quorum(login, secretariat, org):
+    session = make_ready_session(org, convened=31, present=28)
+    response = login(secretariat).get(url(session))
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert len(rows(body)) == 31
+    assert re.search(r'data-testid="present-counter">Present <strong>28/31</strong>', body)
+    assert 'data-testid="quorum-status" data-quorum-met="true"' in body
+    assert "Quorum met (at least 21 of 31)" in body
+    assert body.count('data-testid="mark-present"') == 31
+    assert 'data-testid="keyboard-help"' in body
+    assert "<kbd>" in body
+    assert "js/attendance.js" in body
+
+
+def test_search_box_is_autofocused(login, secretariat, session):
+    body = login(secretariat).get(url(session)).content.decode()
+    search = re.search(r'<input[^>]*data-testid="attendance-search"[^>]*>', body, re.S).group(0)
+    assert "autofocus" in search
+    assert 'name="q"' in search
+
+
+def test_quorum_not_met_says_how_many_more(login, secretariat, org):
+    session = make_ready_session(org, convened=31, present=18)
+    body = login(secretariat).get(url(session)).content.decode()
+    assert 'data-quorum-met="false"' in body
+    assert "Quorum not met: 3 more needed" in body
+    assert "18/31" in body
+
+
+def test_rows_carry_folded_search_text(login, secretariat, session):
+    delegate = make_delegate(
+        session, full_name="Đỗ Thị Hằng", position="Chánh Văn phòng", unit="Văn phòng"
+    )
+    body = login(secretariat).get(url(session)).content.decode()
+    (tag,) = rows(body)
+    assert row_id(tag) == delegate.pk
+    assert 'data-search="do thi hang chanh van phong van phong' in tag
+    assert 'data-attendance="unknown"' in tag
+
+
+def test_search_without_javascript_hides_the_other_rows(login, secretariat, session):
+    hang = make_delegate(session, full_name="Đỗ Thị Hằng")
+    make_delegate(session, full_name="Nguyễn Văn Hùng")
+    make_delegate(session, full_name="Trần Văn Hưng")
+    body = login(secretariat).get(url(session, "?q=hang")).content.decode()
+    assert len(rows(body)) == 3  # all rendered, so the live filter can show them again
+    assert visible_ids(body) == [hang.pk]
+    assert 'value="hang"' in body
+    # Every word must match, in any order.
+    body = login(secretariat).get(url(session, "?q=hung+nguyen")).content.decode()
+    assert len(visible_ids(body)) == 1
+
+
+def test_search_without_match_says_so(login, secretariat, session):
+    make_delegate(session, full_name="Đỗ Thị Hằng")
+    body = login(secretariat).get(url(session, "?q=xyz")).content.decode()
+    assert visible_ids(body) == []
+    no_match = re.search(r'<p[^>]*data-testid="attendance-no-match"[^>]*>', body).group(0)
+    assert "hidden" not in no_match
+
+
+def test_list_order_by_default_and_vietnamese_name_order_on_request(login, secretariat, session):
+    duc = make_delegate(session, full_name="Đỗ Văn Đức")
+    dung = make_delegate(session, full_name="Nguyễn Văn Dũng")
+    an = make_delegate(session, full_name="Lê Thị An")
+    anh = make_delegate(session, full_name="Bùi Thị Ánh")
+    client = login(secretariat)
+    body = client.get(url(session)).content.decode()
+    assert [row_id(tag) for tag in rows(body)] == [duc.pk, dung.pk, an.pk, anh.pk]
+    body = client.get(url(session, "?sort=name")).content.decode()
+    # By given name: An, Ánh (tone second), Dũng, then Đức (đ comes after d).
+    assert [row_id(tag) for tag in rows(body)] == [an.pk, anh.pk, dung.pk, duc.pk]
+
+
+@pytest.mark.parametrize("persona", ["counting", "leader"], indirect=True)
+def test_read_only_roles_see_list_and_counts_without_buttons(login, persona, org):
+    session = make_ready_session(org, convened=31, present=28)
+    response = login(persona).get(url(session))
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert len(rows(body)) == 31
+    assert "28/31" in body
+    assert 'data-testid="mark-present"' not in body
+    assert '<form method="post"' not in body.split('data-role="attendance-table"')[1]
+    assert 'data-testid="attendance-readonly"' in body
+
+
+def test_locked_session_shows_list_without_buttons(login, secretariat, org):
+    session = make_ready_session(org, convened=31, present=28)
+    session.status = SessionStatus.VOTING
+    session.save()
+    body = login(secretariat).get(url(session)).content.decode()
+    assert len(rows(body)) == 31
+    assert "28/31" in body
+    assert 'data-testid="mark-present"' not in body
+    assert 'data-testid="attendance-locked"' in body
+    assert 'data-testid="keyboard-help"' not in body
+
+
+def test_empty_state_without_delegates(login, secretariat, session):
+    body = login(secretariat).get(url(session)).content.decode()
+    assert 'data-testid="attendance-empty"' in body
+    assert f"/sessions/{session.pk}/delegates/" in body
+    assert 'data-quorum-met="false"' in body
+
+
+def test_vietnamese_is_the_default(login, secretariat, org):
+    session = make_ready_session(org, convened=3, present=2)
+    response = login(secretariat, lang="vi").get(url(session))
+    assert response.status_code == 200
+    assert "2/3" in response.content.decode()
+
+
+def test_anonymous_is_sent_to_login(login, session):
+    response = login(None).get(url(session))
+    assert response.status_code == 302
+    assert "/accounts/login/" in response["Location"]
+
+
+def test_outsider_gets_404(login, outsider, session):
+    assert login(outsider).get(url(session)).status_code == 404
+
+
+def test_post_is_not_allowed(login, secretariat, session):
+    assert login(secretariat).post(url(session)).status_code == 405
+
+
+def test_query_count_does_not_grow_with_delegates(
+    login, secretariat, org, django_assert_max_num_queries
+):
+    small = make_ready_session(org, convened=5, present=4)
+    large = make_ready_session(org, convened=60, present=50)
+    client = login(secretariat)
+    with django_assert_max_num_queries(6):
+        assert client.get(url(small)).status_code == 200
+    with django_assert_max_num_queries(6):
+        body = client.get(url(large, "?sort=name")).content.decode()
+    assert len(rows(body)) == 60
+
+
+def test_many_delegates_render(login, secretariat, session):
+    make_delegates(session, convened=40, present=0)
+    body = login(secretariat).get(url(session)).content.decode()
+    assert len(rows(body)) == 40
+    assert "Quorum not met: 27 more needed" in body

@@ -1,0 +1,38 @@
+import unicodedata
+
+from confidence_vote.lib.text import clean_text, fold, identity_key, name_sort_key
+
+
+def test_clean_text_normalises_to_nfc_and_folds_spaces():
+    decomposed = unicodedata.normalize("NFD", "Nguyễn  Văn\tHùng ")
+    cleaned = clean_text(decomposed)
+    assert cleaned == "Nguyễn Văn Hùng"
+    assert unicodedata.is_normalized("NFC", cleaned)
+
+
+def test_fold_removes_diacritics_and_d_bar():
+    assert fold("Đỗ Thị Hằng") == "do thi hang"
+    assert fold("ĐẶNG VĂN ƯỚC") == "dang van uoc"
+
+
+def test_identity_key_ignores_case_but_keeps_diacritics():
+    assert identity_key("nguyễn văn hùng") == identity_key("Nguyễn Văn Hùng")
+    assert identity_key("Nguyễn Văn Hùng") != identity_key("Nguyễn Văn Hưng")
+
+
+def test_names_sort_by_given_name_in_vietnamese_alphabet_order():
+    names = ["Nguyễn Văn Hùng", "Bùi Thị Ăn", "Lê Văn An", "Vũ Đức Đam", "Phạm Văn Dũng", "Ngô Hà"]
+    assert sorted(names, key=name_sort_key) == [
+        "Lê Văn An",
+        "Bùi Thị Ăn",
+        "Phạm Văn Dũng",
+        "Vũ Đức Đam",
+        "Ngô Hà",
+        "Nguyễn Văn Hùng",
+    ]
+
+
+def test_tones_sort_after_letters():
+    # Same letters: the tone decides (none, huyền, hỏi, ngã, sắc, nặng).
+    names = ["Lý Hạ", "Mai Hà", "Tô Ha", "Lê Hả"]
+    assert [n.split()[-1] for n in sorted(names, key=name_sort_key)] == ["Ha", "Hà", "Hả", "Hạ"]
