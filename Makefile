@@ -57,8 +57,7 @@ format: install
 
 ## messages: refresh the translation catalogues from the source
 messages: install
-	$(BIN)/python manage.py makemessages -l vi -l en --ignore=.venv --ignore=bench --ignore=tests --no-location
-	$(BIN)/python manage.py makemessages -d djangojs -l vi -l en --ignore=.venv --ignore=static/vendor --no-location
+	$(BIN)/python manage.py makemessages -l vi --ignore=.venv --ignore=bench --ignore=tests --ignore=static --no-location
 
 clean:
 	rm -rf $(VENV) staticfiles test-artifacts

@@ -3,7 +3,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from sessions.access import get_session_for, organizations_for
 from sessions.audit import action_label
@@ -16,6 +16,7 @@ from sessions.views.common import form_error
 
 
 @login_required
+@require_safe
 def session_list(request):
     sessions = sessions_visible_to(request.user)
     can_create = organizations_for(request.user, need="manage").exists()
@@ -64,6 +65,7 @@ def session_edit(request, pk):
 
 
 @login_required
+@require_safe
 def session_detail(request, pk):
     session = get_session_for(request, pk, need="view")
     chair = session.committee_members.filter(role=CommitteeRole.CHAIR).first()
@@ -81,6 +83,7 @@ def session_detail(request, pk):
 
 
 @login_required
+@require_safe
 def session_history(request, pk):
     session = get_session_for(request, pk, need="view")
     entries = AuditEntry.objects.filter(session=session).select_related("user")[:500]

@@ -287,5 +287,6 @@ def test_from_the_shell_an_invalid_file_exits_non_zero_with_the_message_on_stder
 
     assert result.returncode == 1
     assert result.stdout == ""
-    assert f"CommandError: Nothing was imported from {path}:" in result.stderr
-    assert "(line 1, column 11)" in result.stderr
+    # Commands speak the default language, Vietnamese.
+    assert f"CommandError: Không nhập được dữ liệu nào từ {path}:" in result.stderr
+    assert "(dòng 1, cột 11)" in result.stderr

@@ -1,0 +1,130 @@
+"""Every URL with every role: the status each must answer, GET and POST.
+
+A new URL pattern without a line in EXPECTED fails test_every_url_has_an_expectation, so no
+view can be added without deciding who may use it.
+"""
+
+import pytest
+from django.core.files.base import ContentFile
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from tests.factories import make_committee_member, make_delegate, make_official
+
+ROLES = ["secretariat", "counting", "leader", "outsider", "anonymous"]
+
+# name: (GET statuses, POST statuses) for secretariat, counting, leader, outsider.
+# Anonymous users are always sent to the login page (302).
+# POST "ok" means the secretariat's empty POST is handled (a form error, a redirect or a
+# 4xx for a malformed request), never a 500, 403 or 404.
+VIEW = (200, 200, 200, 404)
+MANAGE_PAGE = (200, 403, 403, 404)
+POST_ONLY = (405, 405, 405, 405)
+MANAGE_POST = ("ok", 403, 403, 404)
+EXPECTED = {
+    "vote_sessions:list": ((200, 200, 200, 200), (405, 405, 405, 405)),
+    "vote_sessions:create": ((200, 403, 403, 200), ("ok", 403, 403, "ok")),
+    "vote_sessions:detail": (VIEW, POST_ONLY),
+    "vote_sessions:edit": (MANAGE_PAGE, MANAGE_POST),
+    "vote_sessions:history": (VIEW, POST_ONLY),
+    "vote_sessions:start_voting": (POST_ONLY, MANAGE_POST),
+    "vote_sessions:unlock": (POST_ONLY, MANAGE_POST),
+    "vote_sessions:officials": (VIEW, MANAGE_POST),
+    "vote_sessions:official_edit": (MANAGE_PAGE, MANAGE_POST),
+    "vote_sessions:official_delete": (POST_ONLY, MANAGE_POST),
+    "vote_sessions:official_move": (POST_ONLY, MANAGE_POST),
+    "vote_sessions:official_dossier": (VIEW, POST_ONLY),
+    "vote_sessions:delegates": (VIEW, MANAGE_POST),
+    "vote_sessions:delegate_edit": (MANAGE_PAGE, MANAGE_POST),
+    "vote_sessions:delegate_delete": (POST_ONLY, MANAGE_POST),
+    "vote_sessions:import": (MANAGE_PAGE, MANAGE_POST),
+    "vote_sessions:import_template": (MANAGE_PAGE, POST_ONLY),
+    "vote_sessions:import_confirm": (POST_ONLY, MANAGE_POST),
+    "vote_sessions:attendance": (VIEW, POST_ONLY),
+    "vote_sessions:attendance_mark": (POST_ONLY, MANAGE_POST),
+    "vote_sessions:committee": (VIEW, MANAGE_POST),
+    "vote_sessions:committee_edit": (MANAGE_PAGE, MANAGE_POST),
+    "vote_sessions:committee_delete": (POST_ONLY, MANAGE_POST),
+}
+# Django's own pages, outside the product's permission model.
+NOT_WALKED = {"login", "logout", "set_language"}
+
+
+def _named_patterns(patterns=None, namespace=""):
+    for pattern in patterns if patterns is not None else get_resolver().url_patterns:
+        if isinstance(pattern, URLResolver):
+            if pattern.app_name == "admin":
+                continue
+            inner = f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace
+            yield from _named_patterns(pattern.url_patterns, inner)
+        elif isinstance(pattern, URLPattern) and pattern.name:
+            yield f"{namespace}{pattern.name}"
+
+
+def test_every_url_has_an_expectation():
+    names = set(_named_patterns()) - NOT_WALKED
+    assert names == set(EXPECTED)
+
+
+@pytest.fixture
+def objects(session, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    official = make_official(session)
+    official.dossier.save("Báo cáo tự kiểm điểm.pdf", ContentFile(b"%PDF-1.4\n%%EOF\n"))
+    delegate = make_delegate(session)
+    member = make_committee_member(session)
+    return {
+        "pk": session.pk,
+        "official_id": official.pk,
+        "delegate_id": delegate.pk,
+        "member_id": member.pk,
+        "kind": "delegates",
+    }
+
+
+def _url(name, objects):
+    for candidate in (
+        [],
+        ["pk"],
+        ["pk", "kind"],
+        ["pk", "official_id"],
+        ["pk", "delegate_id"],
+        ["pk", "member_id"],
+    ):
+        try:
+            return reverse(name, kwargs={k: objects[k] for k in candidate})
+        except Exception:  # noqa: S112 - try the next shape of arguments
+            continue
+    raise AssertionError(f"cannot build {name}")
+
+
+def _check(response, expected, role):
+    if role == "anonymous":
+        assert response.status_code == 302
+        assert response["Location"].startswith("/accounts/login/")
+    elif expected == "ok":
+        assert response.status_code not in (403, 404) and response.status_code < 500
+    else:
+        assert response.status_code == expected
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+def test_get(name, role, objects, login, secretariat, counting_member, leader, outsider):
+    user = {"secretariat": secretariat, "counting": counting_member, "leader": leader}
+    user |= {"outsider": outsider, "anonymous": None}
+    expected = EXPECTED[name][0][ROLES.index(role)] if role != "anonymous" else None
+    _check(login(user[role]).get(_url(name, objects)), expected, role)
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+def test_post(name, role, objects, login, secretariat, counting_member, leader, outsider):
+    user = {"secretariat": secretariat, "counting": counting_member, "leader": leader}
+    user |= {"outsider": outsider, "anonymous": None}
+    expected = EXPECTED[name][1][ROLES.index(role)] if role != "anonymous" else None
+    _check(login(user[role]).post(_url(name, objects)), expected, role)
+
+
+def test_unknown_session_is_404_for_everyone(login, secretariat):
+    assert login(secretariat).get("/sessions/987654/").status_code == 404
+    assert login(secretariat).get("/sessions/987654/officials/").status_code == 404
