@@ -71,3 +71,15 @@ def snapshot(instance, fields: list[str]) -> dict[str, Any]:
 def changes(before: dict[str, Any], after: dict[str, Any]) -> dict[str, list[Any]]:
     """{field: [old, new]} for the fields whose value changed."""
     return {k: [before.get(k), v] for k, v in after.items() if before.get(k) != v}
+
+
+def audit_details(data: dict[str, Any]) -> list[tuple[str, str]]:
+    """An entry's data as (field, text) lines for people: a change reads "old → new"."""
+    lines = []
+    for key, value in (data or {}).items():
+        if isinstance(value, list) and len(value) == 2:
+            old, new = ("—" if v in (None, "") else str(v) for v in value)
+            lines.append((key, f"{old} → {new}"))
+        else:
+            lines.append((key, "—" if value in (None, "") else str(value)))
+    return lines

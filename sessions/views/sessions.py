@@ -6,7 +6,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
 from sessions.access import get_session_for, organizations_for
-from sessions.audit import action_label
+from sessions.audit import action_label, audit_details
 from sessions.errors import DomainError
 from sessions.forms.sessions import SessionForm, UnlockForm
 from sessions.models import AuditEntry, CommitteeRole, SessionStatus
@@ -87,7 +87,7 @@ def session_detail(request, pk):
 def session_history(request, pk):
     session = get_session_for(request, pk, need="view")
     entries = AuditEntry.objects.filter(session=session).select_related("user")[:500]
-    rows = [(entry, action_label(entry.action)) for entry in entries]
+    rows = [(entry, action_label(entry.action), audit_details(entry.data)) for entry in entries]
     return render(request, "sessions/session_history.html", {"session": session, "rows": rows})
 
 

@@ -19,3 +19,9 @@ def test_empty_history(login, secretariat, session):
 def test_permissions(login, outsider, session):
     assert login(outsider).get(f"/sessions/{session.pk}/history/").status_code == 404
     assert login(None).get(f"/sessions/{session.pk}/history/").status_code == 302
+
+
+def test_changes_read_old_to_new(login, secretariat, session):
+    session_update(user=secretariat, session=session, venue="Phòng họp lớn")
+    body = login(secretariat).get(f"/sessions/{session.pk}/history/").content.decode()
+    assert "Hội trường tầng 3 → Phòng họp lớn" in body
