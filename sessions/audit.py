@@ -30,6 +30,13 @@ ACTION_LABELS = {
     "committee.create": _("Committee member added"),
     "committee.update": _("Committee member changed"),
     "committee.delete": _("Committee member removed"),
+    "ballot.create": _("Ballot entered"),
+    "ballot.correct": _("Ballot corrected"),
+    "ballot.void": _("Ballot voided"),
+    "ballot.import": _("Ballots imported from a file"),
+    "count.collected": _("Ballots collected recorded"),
+    "count.close": _("Count closed"),
+    "count.reopen": _("Count reopened"),
 }
 
 

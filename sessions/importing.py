@@ -235,7 +235,7 @@ class ImportResult:
         return bool(self.rows) and not self.errors
 
 
-class _Unreadable(Exception):
+class UnreadableFileError(Exception):
     """The file cannot be read as a table; the message says why and what to do."""
 
 
@@ -293,19 +293,19 @@ def _read_xlsx(content: bytes) -> tuple[Table, bool]:
     try:
         workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
     except Exception:  # untrusted input: any failure means "not readable"
-        raise _Unreadable(_xlsx_unreadable_message(content)) from None
+        raise UnreadableFileError(_xlsx_unreadable_message(content)) from None
     try:
         if not workbook.worksheets:
-            raise _Unreadable(_("The spreadsheet has no worksheet."))
+            raise UnreadableFileError(_("The spreadsheet has no worksheet."))
         sheet = workbook.worksheets[0]
         # The recorded size may be wrong (or a million formatted rows): read what is there,
         # and let _collect stop at SCAN_ROWS.
         sheet.reset_dimensions()
         return _collect(sheet.iter_rows(min_row=1, max_col=MAX_COLUMNS, values_only=True))
-    except _Unreadable:
+    except UnreadableFileError:
         raise
     except Exception:  # a damaged sheet fails while being read
-        raise _Unreadable(_xlsx_unreadable_message(content)) from None
+        raise UnreadableFileError(_xlsx_unreadable_message(content)) from None
     finally:
         workbook.close()
 
@@ -331,10 +331,10 @@ def _decode_text(content: bytes) -> str:
     try:
         text = content.decode("utf-8-sig")
     except UnicodeDecodeError:
-        raise _Unreadable(not_readable_message()) from None
+        raise UnreadableFileError(not_readable_message()) from None
     # Valid UTF-8 can still be binary: refuse control characters other than line breaks and tabs.
     if any(unicodedata.category(ch) == "Cc" and ch not in "\t\r\n\f\v" for ch in text):
-        raise _Unreadable(not_readable_message())
+        raise UnreadableFileError(not_readable_message())
     return text
 
 
@@ -378,7 +378,7 @@ def _read_csv(content: bytes, known_headers: Collection[str]) -> tuple[Table, bo
     text = _decode_text(content)
     stripped = text.lstrip()
     if stripped.startswith("<"):
-        raise _Unreadable(
+        raise UnreadableFileError(
             _(
                 "This file is a web page (HTML or XML), not a spreadsheet, even if its name "
                 "ends in .xls. Open it in Excel and save as .xlsx or 'CSV UTF-8'."
@@ -390,24 +390,24 @@ def _read_csv(content: bytes, known_headers: Collection[str]) -> tuple[Table, bo
         # In Excel each CSV record is one row (a quoted line break stays inside its cell).
         return _collect(record[:MAX_COLUMNS] for record in reader)
     except csv.Error:
-        raise _Unreadable(not_readable_message()) from None
+        raise UnreadableFileError(not_readable_message()) from None
 
 
 def read_table(content: bytes, *, known_headers: Collection[str] = ()) -> tuple[Table, bool]:
-    """Rows of an .xlsx or CSV file, decided by content; raises _Unreadable with the reason."""
+    """Rows of an .xlsx or CSV file, decided by content; UnreadableFileError says why not."""
     if not content.strip():
-        raise _Unreadable(_("The file is empty."))
+        raise UnreadableFileError(_("The file is empty."))
     if content.startswith((XLSX_MAGIC, EMPTY_ZIP_MAGIC)):
         return _read_xlsx(content)
     if content.startswith(OLE_MAGIC):
-        raise _Unreadable(
+        raise UnreadableFileError(
             _(
                 "This is an old Excel 97-2003 (.xls) file, which cannot be read. "
                 "In Excel, save it as .xlsx or 'CSV UTF-8'."
             )
         )
     if content.startswith(PDF_MAGIC):
-        raise _Unreadable(
+        raise UnreadableFileError(
             _("This is a PDF document, not a spreadsheet. Upload the list as .xlsx or 'CSV UTF-8'.")
         )
     return _read_csv(content, known_headers)
@@ -463,7 +463,7 @@ def parse_import(
     aliases = _alias_map(spec)
     try:
         table, too_many = read_table(content, known_headers=aliases.keys())
-    except _Unreadable as exc:
+    except UnreadableFileError as exc:
         result.errors.append(Problem(str(exc)))
         return result
     if too_many:

@@ -116,6 +116,10 @@ class VoteSession(models.Model):
     )
     # Recorded when counting opens: at most the delegates present.
     ballots_issued = models.PositiveIntegerField(_("ballots issued"), null=True, blank=True)
+    # Blind double entry: two committee members each enter the whole pile.
+    double_entry = models.BooleanField(_("double entry"), default=True)
+    # The physical count of ballots collected, recorded by the committee chair.
+    ballots_collected = models.PositiveIntegerField(_("ballots collected"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -136,6 +140,11 @@ class VoteSession(models.Model):
                 | Q(status=SessionStatus.VOTING)
                 | Q(ballots_issued__isnull=False),
                 name="session_counting_has_issued",
+            ),
+            models.CheckConstraint(
+                condition=Q(ballots_collected__isnull=True)
+                | Q(ballots_collected__lte=models.F("ballots_issued")),
+                name="session_collected_at_most_issued",
             ),
         ]
         indexes = [

@@ -1,0 +1,97 @@
+"""python manage.py import_ballots SESSION_ID FILE.csv [--pass 1|2]: enter a pile of ballots.
+
+Other organizations script against this interface: keep its arguments, file format and
+exit status as they are. All or nothing: any problem saves no ballot.
+"""
+
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from ballots.importing import parse_ballots
+from ballots.models import EntryPass
+from ballots.services import ballots_import
+from sessions.errors import DomainError
+from sessions.models import VoteSession
+
+# More lines than this only bury the first problems, which are usually the cause.
+MAX_PROBLEM_LINES = 30
+# A ballot line is a few dozen bytes; a few hundred ballots fit in well under this.
+MAX_BYTES = 10 * 1024 * 1024
+
+
+class Command(BaseCommand):
+    help = (
+        "Import paper ballots into a session that is counting, from a UTF-8 CSV or .xlsx file "
+        "with the header 'ballot,1,2,...,invalid_reason': one column per official's ballot "
+        "order, marks H, M, L (high, medium, low), X (several boxes ticked) or empty (none); "
+        "invalid_reason (optional: not_issued, name_crossed_out, name_added, other) makes the "
+        "whole ballot invalid. Any problem imports nothing."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("session_id", type=int, help="The vote session's id.")
+        parser.add_argument("file", help="The ballots file (.csv in UTF-8, or .xlsx).")
+        parser.add_argument(
+            "--pass",
+            dest="entry_pass",
+            type=int,
+            choices=EntryPass.values,
+            default=EntryPass.FIRST,
+            help="The entry pass: 1 (default) or 2 for the second, blind entry.",
+        )
+
+    def handle(self, *args, **options):
+        session_id = options["session_id"]
+        entry_pass = options["entry_pass"]
+        path = Path(options["file"])
+
+        session = VoteSession.objects.filter(pk=session_id).first()
+        if session is None:
+            raise CommandError(_("There is no session %(id)d.") % {"id": session_id})
+        try:
+            size = path.stat().st_size
+            if size > MAX_BYTES:
+                raise CommandError(
+                    _("%(file)s is too large: at most %(max)d MB is accepted.")
+                    % {"file": path, "max": MAX_BYTES // (1024 * 1024)}
+                )
+            content = path.read_bytes()
+        except OSError as exc:
+            raise CommandError(
+                _("Cannot read %(file)s: %(reason)s") % {"file": path, "reason": exc.strerror}
+            ) from None
+
+        orders = list(session.officials.values_list("order", flat=True))
+        result = parse_ballots(content, path.name, official_orders=orders)
+        if result.errors:
+            self._refuse(path, [problem.message for problem in result.errors])
+        try:
+            ballots = ballots_import(
+                user=None, session=session, entry_pass=entry_pass, rows=result.ballots
+            )
+        except DomainError as exc:
+            self._refuse(path, str(exc).splitlines())
+
+        if options["verbosity"] >= 1:
+            count = len(ballots)
+            self.stdout.write(
+                ngettext(
+                    "%(count)d ballot imported into pass %(pass)d of session %(id)d.",
+                    "%(count)d ballots imported into pass %(pass)d of session %(id)d.",
+                    count,
+                )
+                % {"count": count, "pass": entry_pass, "id": session.pk}
+            )
+
+    def _refuse(self, path: Path, problems: list[str]) -> None:
+        lines = problems[:MAX_PROBLEM_LINES]
+        if len(problems) > MAX_PROBLEM_LINES:
+            lines.append(_("… and %(count)d more.") % {"count": len(problems) - MAX_PROBLEM_LINES})
+        raise CommandError(
+            _("Nothing was imported from %(file)s:") % {"file": path}
+            + "\n"
+            + "\n".join(f"  {line}" for line in lines)
+        )

@@ -1,0 +1,117 @@
+"""Paper ballots as entered by the counting committee.
+
+Nothing here, no field, table or log line, links a ballot to a delegate: a
+ballot knows its session, its entry number within an entry pass, and who of
+the counting committee typed it in.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from sessions.models import Official, VoteSession
+
+
+class EntryPass(models.IntegerChoices):
+    # With blind double entry two committee members each enter the whole pile.
+    FIRST = 1, _("First entry")
+    SECOND = 2, _("Second entry")
+
+
+class InvalidReason(models.TextChoices):
+    """Why a whole ballot is invalid (Quy định 96-QĐ/TW, Điều 6)."""
+
+    NOT_ISSUED = "not_issued", _("Not issued by the counting committee")
+    NAME_CROSSED_OUT = "name_crossed_out", _("A printed name crossed out")
+    NAME_ADDED = "name_added", _("A name added outside the list")
+    OTHER = "other", _("Other")
+
+
+class MarkValue(models.TextChoices):
+    HIGH = "high", _("High confidence")
+    MEDIUM = "medium", _("Confidence")
+    LOW = "low", _("Low confidence")
+    # Invalid for this official only: no box ticked, or two or three ticked.
+    NONE = "none", _("No box ticked")
+    SEVERAL = "several", _("Several boxes ticked")
+
+
+class Ballot(models.Model):
+    session = models.ForeignKey(VoteSession, on_delete=models.CASCADE, related_name="ballots")
+    entry_pass = models.PositiveSmallIntegerField(
+        _("entry pass"), choices=EntryPass.choices, default=EntryPass.FIRST
+    )
+    number = models.PositiveIntegerField(_("entry number"))
+    invalid_reason = models.CharField(
+        _("whole ballot invalid"), max_length=20, choices=InvalidReason.choices, blank=True
+    )
+    invalid_note = models.CharField(_("note"), max_length=300, blank=True)
+    # A voided entry was typed by mistake (not a ballot at all); it is kept for the record.
+    voided = models.BooleanField(_("voided"), default=False)
+    # Empty for ballots imported from a file by `manage.py import_ballots`.
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    entered_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    # Sent by the entry screen with each save: a resubmitted save finds its ballot.
+    client_token = models.UUIDField(null=True, blank=True, unique=True, editable=False)
+
+    class Meta:
+        verbose_name = _("ballot")
+        verbose_name_plural = _("ballots")
+        ordering = ["session", "entry_pass", "number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["session", "entry_pass", "number"], name="ballot_unique_number"
+            ),
+            models.CheckConstraint(
+                condition=Q(entry_pass__in=EntryPass.values), name="ballot_pass_valid"
+            ),
+            models.CheckConstraint(condition=Q(number__gte=1), name="ballot_number_positive"),
+            models.CheckConstraint(
+                condition=Q(invalid_reason="") | Q(invalid_reason__in=InvalidReason.values),
+                name="ballot_invalid_reason_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(invalid_reason=InvalidReason.OTHER) | Q(invalid_note=""),
+                name="ballot_note_only_for_other",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.session_id}/{self.entry_pass}/{self.number}"
+
+    @property
+    def is_invalid(self) -> bool:
+        return bool(self.invalid_reason)
+
+
+class Mark(models.Model):
+    """One official's row on one ballot."""
+
+    ballot = models.ForeignKey(Ballot, on_delete=models.CASCADE, related_name="marks")
+    official = models.ForeignKey(Official, on_delete=models.PROTECT, related_name="marks")
+    value = models.CharField(_("mark"), max_length=10, choices=MarkValue.choices)
+
+    class Meta:
+        verbose_name = _("mark")
+        verbose_name_plural = _("marks")
+        constraints = [
+            models.UniqueConstraint(fields=["ballot", "official"], name="mark_one_per_official"),
+            models.CheckConstraint(
+                condition=Q(value__in=MarkValue.values), name="mark_value_valid"
+            ),
+        ]
+        indexes = [
+            # The tally: counts per official and value.
+            models.Index(fields=["official", "value"], name="mark_official_value"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.ballot} {self.official_id}={self.value}"
