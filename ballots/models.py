@@ -115,3 +115,48 @@ class Mark(models.Model):
 
     def __str__(self) -> str:
         return f"{self.ballot} {self.official_id}={self.value}"
+
+
+class TallySheetRow(models.Model):
+    """One official's hand-counted totals, as the committee counted them on paper.
+
+    The committee may count by hand instead of (or as well as) entering ballots one by one;
+    the sheet then stands for the pile. Each row adds up to the ballots collected
+    (checked by `tally_sheet_record` and again when the count closes).
+    """
+
+    session = models.ForeignKey(
+        VoteSession, on_delete=models.CASCADE, related_name="tally_sheet_rows"
+    )
+    official = models.ForeignKey(Official, on_delete=models.PROTECT, related_name="+")
+    # PositiveIntegerField: the database refuses a negative count.
+    high = models.PositiveIntegerField(_("high confidence"))
+    medium = models.PositiveIntegerField(_("confidence"))
+    low = models.PositiveIntegerField(_("low confidence"))
+    # Invalid for this official: no box or several ticked, or the whole ballot invalid.
+    invalid = models.PositiveIntegerField(_("invalid"))
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    recorded_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("hand-count row")
+        verbose_name_plural = _("hand-count rows")
+        ordering = ["session", "official__order"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["session", "official"], name="tally_sheet_one_row_per_official"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.session_id}/{self.official_id}"
+
+    @property
+    def total(self) -> int:
+        return self.high + self.medium + self.low + self.invalid

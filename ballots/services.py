@@ -1,4 +1,5 @@
-"""Writes on ballots and on the count: open, enter, import, correct, void, collect, close, reopen.
+"""Writes on ballots and on the count: open, enter, import, correct, void, resolve a difference
+between the passes, record hand-count totals, collect, close, reopen.
 
 Every service locks the session row first, so two committee members cannot race past the
 "no more ballots than issued" limit or close a count while a ballot is being saved.
@@ -14,8 +15,15 @@ from django.db.models import Max
 from django.utils.translation import gettext as _
 
 from ballots.inputs import BallotInput
-from ballots.models import Ballot, EntryPass, InvalidReason, Mark, MarkValue
-from ballots.selectors import pass_differences
+from ballots.models import Ballot, EntryPass, InvalidReason, Mark, MarkValue, TallySheetRow
+from ballots.selectors import (
+    TALLY_COLUMNS,
+    ballot_totals,
+    pass_difference,
+    pass_differences,
+    passes_entered_by,
+    tally_sheet_totals,
+)
 from confidence_vote.lib.text import clean_text
 from sessions.audit import audit_record
 from sessions.errors import DomainError
@@ -44,6 +52,20 @@ def _require_chair(*, user, session: VoteSession) -> None:
         ).exists()
     ):
         raise DomainError(_("Only the chair of the counting committee may do this."))
+
+
+def _require_own_pass(*, user, session: VoteSession, entry_pass: int) -> None:
+    """Blind double entry: whoever entered ballots in one pass may not enter in the other."""
+    other = passes_entered_by(session=session, user=user) - {entry_pass}
+    if session.double_entry and other:
+        raise DomainError(
+            _(
+                "You entered ballots in pass %(other)d; with double entry each member enters "
+                "one pass only, so that the two passes stay independent."
+            )
+            % {"other": min(other)},
+            field="entry_pass",
+        )
 
 
 def _require_counting(session: VoteSession) -> None:
@@ -213,6 +235,7 @@ def ballot_record(
             return existing
     _require_counting(session)
     entry_pass = _check_pass(session=session, entry_pass=entry_pass)
+    _require_own_pass(user=user, session=session, entry_pass=entry_pass)
 
     ballots = Ballot.objects.filter(session=session, entry_pass=entry_pass)
     if entry.number is None:
@@ -268,6 +291,8 @@ def ballots_import(
         _require_member(user=user, session=session)
     _require_counting(session)
     entry_pass = _check_pass(session=session, entry_pass=entry_pass)
+    if user is not None:
+        _require_own_pass(user=user, session=session, entry_pass=entry_pass)
     if not rows:
         raise DomainError(_("There are no ballots to import."))
 
@@ -346,6 +371,7 @@ def ballot_correct(*, user, ballot: Ballot, entry: BallotInput, reason: str) -> 
     session, ballot = _locked_ballot(ballot)
     _require_member(user=user, session=session)
     _require_counting(session)
+    _require_own_pass(user=user, session=session, entry_pass=ballot.entry_pass)
     reason = _require_reason(reason)
     if ballot.voided:
         raise DomainError(
@@ -392,6 +418,7 @@ def ballot_void(*, user, ballot: Ballot, reason: str) -> Ballot:
     session, ballot = _locked_ballot(ballot)
     _require_member(user=user, session=session)
     _require_counting(session)
+    _require_own_pass(user=user, session=session, entry_pass=ballot.entry_pass)
     reason = _require_reason(reason)
     if ballot.voided:
         raise DomainError(_("Ballot %(number)d is already voided.") % {"number": ballot.number})
@@ -435,25 +462,32 @@ def count_record_collected(*, user, session: VoteSession, ballots_collected: int
     return session
 
 
-@transaction.atomic
-def count_close(*, user, session: VoteSession) -> VoteSession:
-    """Close the count once every collected ballot is entered (twice, and alike, if double)."""
-    session = lock_session(session)
-    _require_chair(user=user, session=session)
-    if session.status != SessionStatus.COUNTING:
-        raise DomainError(_("Only a count in progress can be closed."))
+def _entered_one_by_one(session: VoteSession) -> bool:
+    """Were any ballots entered one by one (in either pass, voided entries aside)?"""
+    return Ballot.objects.filter(session=session, voided=False).exists()
+
+
+def count_close_problems(*, session: VoteSession) -> list[str]:
+    """Why a count in progress cannot close yet; empty when it can.
+
+    The count closes when every collected ballot is entered (in both passes, and alike, with
+    double entry). When no ballot was entered one by one, a complete hand-count sheet stands in
+    for the pile; when both exist, the sheet must match the ballots entered.
+    """
     collected = session.ballots_collected
     if collected is None:
-        raise DomainError(_("Record the number of ballots collected first."))
+        return [_("Record the number of ballots collected first.")]
+    sheet = tally_sheet_totals(session=session)
+    if sheet and not _entered_one_by_one(session):
+        return _sheet_problems(session=session, sheet=sheet, collected=collected)
     passes = [EntryPass.FIRST, EntryPass.SECOND] if session.double_entry else [EntryPass.FIRST]
     problems = []
-    entered = {}
     for entry_pass in passes:
-        entered[entry_pass] = _entered_count(session=session, entry_pass=entry_pass)
-        if entered[entry_pass] != collected:
+        entered = _entered_count(session=session, entry_pass=entry_pass)
+        if entered != collected:
             problems.append(
                 _("Entry %(pass)d: %(entered)d ballots entered, %(collected)d collected.")
-                % {"pass": entry_pass, "entered": entered[entry_pass], "collected": collected}
+                % {"pass": entry_pass, "entered": entered, "collected": collected}
             )
     if session.double_entry:
         differing = [row["number"] for row in pass_differences(session=session)]
@@ -461,16 +495,39 @@ def count_close(*, user, session: VoteSession) -> VoteSession:
             problems.append(
                 _("The passes differ on ballots %(numbers)s.") % {"numbers": _orders(differing)}
             )
+    if sheet:
+        problems.extend(
+            _sheet_problems(
+                session=session,
+                sheet=sheet,
+                collected=collected,
+                ballots=ballot_totals(session=session, entry_pass=EntryPass.FIRST),
+            )
+        )
+    return problems
+
+
+@transaction.atomic
+def count_close(*, user, session: VoteSession) -> VoteSession:
+    """Close the count once every collected ballot is entered (twice, and alike, if double),
+    or the hand-count sheet accounts for them."""
+    session = lock_session(session)
+    _require_chair(user=user, session=session)
+    if session.status != SessionStatus.COUNTING:
+        raise DomainError(_("Only a count in progress can be closed."))
+    problems = count_close_problems(session=session)
     if problems:
         raise DomainError(" ".join(problems))
+    passes = [EntryPass.FIRST, EntryPass.SECOND] if session.double_entry else [EntryPass.FIRST]
+    data: dict[str, Any] = {
+        "ballots_collected": session.ballots_collected,
+        "entered": {str(p): _entered_count(session=session, entry_pass=p) for p in passes},
+    }
+    if TallySheetRow.objects.filter(session=session).exists():
+        data["tally_sheet"] = True
     session.status = SessionStatus.COUNTED
     session.save(update_fields=["status", "updated_at"])
-    audit_record(
-        action="count.close",
-        user=user,
-        session=session,
-        data={"ballots_collected": collected, "entered": {str(p): n for p, n in entered.items()}},
-    )
+    audit_record(action="count.close", user=user, session=session, data=data)
     return session
 
 
@@ -486,3 +543,204 @@ def count_reopen(*, user, session: VoteSession, reason: str) -> VoteSession:
     session.save(update_fields=["status", "updated_at"])
     audit_record(action="count.reopen", user=user, session=session, reason=reason)
     return session
+
+
+# --- resolving a difference between the passes ----------------------------------------------
+
+
+@transaction.atomic
+def difference_resolve(
+    *, user, session: VoteSession, number: int, entry: BallotInput, reason: str = ""
+) -> None:
+    """The chair reads the paper ballot and states its content: both passes take it.
+
+    The only way anyone changes the other pass's entries. A side missing from a pass is
+    created (entered by the chair, within the ballots issued); a voided entry with that
+    number is brought back with the content.
+    """
+    session = lock_session(session)
+    _require_chair(user=user, session=session)
+    _require_counting(session)
+    _check_pass(session=session, entry_pass=EntryPass.SECOND)
+    number = int(number)
+    if entry.number is not None and int(entry.number) != number:
+        raise DomainError(
+            _("This form is for ballot %(number)d; the entry number cannot change here.")
+            % {"number": number},
+            field="number",
+        )
+    difference = pass_difference(session=session, number=number)
+    if difference is None:
+        raise DomainError(
+            _("The two passes agree on ballot %(number)d: there is nothing to resolve.")
+            % {"number": number}
+        )
+    officials = _official_ids(session)
+    invalid_reason, note, marks = _checked_content(number=number, entry=entry, officials=officials)
+    created = []
+    for entry_pass in (EntryPass.FIRST, EntryPass.SECOND):
+        ballot = (
+            Ballot.objects.select_for_update()
+            .filter(session=session, entry_pass=entry_pass, number=number)
+            .first()
+        )
+        if ballot is None or ballot.voided:
+            count = _entered_count(session=session, entry_pass=entry_pass) + 1
+            if count > session.ballots_issued:
+                raise _too_many(session=session, entry_pass=entry_pass, count=count)
+            created.append(int(entry_pass))
+        if ballot is None:
+            ballot = Ballot(session=session, entry_pass=entry_pass, number=number)
+        if ballot.pk is None or ballot.voided:
+            ballot.voided = False
+            # Not "entered" by the chair in a pass: the audit entry names who resolved it, and
+            # the chair stays free to enter the pass they type, if any.
+            ballot.entered_by = None
+        ballot.invalid_reason = invalid_reason
+        ballot.invalid_note = note
+        _clean(ballot, number=number, exclude=["session", "entered_by"])
+        ballot.save()
+        ballot.marks.all().delete()
+        Mark.objects.bulk_create(_build_marks(ballot, marks, officials))
+    audit_record(
+        action="ballot.resolve",
+        user=user,
+        session=session,
+        data={
+            "number": number,
+            "before": {"1": difference["first"], "2": difference["second"]},
+            "after": {"invalid_reason": invalid_reason, "invalid_note": note, "marks": marks},
+            "created": created,
+        },
+        reason=clean_text(reason),
+    )
+
+
+# --- the hand-count sheet -----------------------------------------------------------------
+
+
+def _counts_text(counts: dict[str, int]) -> str:
+    return _("%(high)d high, %(medium)d medium, %(low)d low, %(invalid)d invalid") % counts
+
+
+def _sheet_problems(
+    *,
+    session: VoteSession,
+    sheet: dict[int, dict[str, int]],
+    collected: int,
+    ballots: dict[int, dict[str, int]] | None = None,
+) -> list[str]:
+    """What is wrong with a hand-count sheet: a row missing, a row that does not add up to the
+    ballots collected, a row that differs from the ballots entered (when given)."""
+    names = dict(session.officials.order_by("order").values_list("order", "full_name"))
+    missing = [name for order, name in names.items() if order not in sheet]
+    if missing:
+        return [
+            _("The hand-count totals have no row for %(names)s.") % {"names": ", ".join(missing)}
+        ]
+    problems = []
+    for order, name in names.items():
+        counts = sheet[order]
+        total = sum(counts[column] for column in TALLY_COLUMNS)
+        if total != collected:
+            problems.append(
+                _(
+                    "%(name)s: %(high)d + %(medium)d + %(low)d + %(invalid)d = %(total)d, "
+                    "but %(collected)d ballots were collected."
+                )
+                % {"name": name, **counts, "total": total, "collected": collected}
+            )
+    if problems or ballots is None:
+        return problems
+    for order, name in names.items():
+        if sheet[order] != ballots[order]:
+            problems.append(
+                _("%(name)s: the hand count says %(sheet)s; the ballots entered say %(ballots)s.")
+                % {
+                    "name": name,
+                    "sheet": _counts_text(sheet[order]),
+                    "ballots": _counts_text(ballots[order]),
+                }
+            )
+    return problems
+
+
+def _sheet_counts(*, name: str, row) -> dict[str, int]:
+    try:
+        values = [int(value) for value in row]
+    except (TypeError, ValueError):
+        values = []
+    if len(values) != len(TALLY_COLUMNS):
+        raise DomainError(
+            _("%(name)s: give four numbers (high, medium, low, invalid).") % {"name": name}
+        )
+    if any(value < 0 for value in values):
+        raise DomainError(_("%(name)s: a count cannot be negative.") % {"name": name})
+    return dict(zip(TALLY_COLUMNS, values, strict=True))
+
+
+@transaction.atomic
+def tally_sheet_record(
+    *, user, session: VoteSession, rows: dict[int, tuple[int, int, int, int]]
+) -> list[TallySheetRow]:
+    """Record the hand-counted totals, one row per official keyed by ballot order:
+    (high, medium, low, invalid). Replaces the previous sheet.
+
+    Each row must add up to the ballots collected; where ballots were also entered one by
+    one, each row must match the totals of the first pass.
+    """
+    session = lock_session(session)
+    _require_chair(user=user, session=session)
+    _require_counting(session)
+    collected = session.ballots_collected
+    if collected is None:
+        raise DomainError(_("Record the number of ballots collected first."))
+    officials = {official.order: official for official in session.officials.order_by("order")}
+    unknown = sorted(set(rows) - set(officials), key=_order_key)
+    if unknown:
+        raise DomainError(
+            _("There is no official no. %(orders)s in this session.") % {"orders": _orders(unknown)}
+        )
+    sheet = {}
+    for order, official in officials.items():
+        if order in rows:
+            sheet[order] = _sheet_counts(name=official.full_name, row=rows[order])
+    ballots = None
+    if Ballot.objects.filter(session=session, entry_pass=EntryPass.FIRST, voided=False).exists():
+        ballots = ballot_totals(session=session, entry_pass=EntryPass.FIRST)
+    problems = _sheet_problems(session=session, sheet=sheet, collected=collected, ballots=ballots)
+    if problems:
+        raise DomainError(" ".join(problems))
+
+    before = tally_sheet_totals(session=session)
+    TallySheetRow.objects.filter(session=session).delete()
+    built = []
+    for order, counts in sheet.items():
+        row = TallySheetRow(session=session, official=officials[order], recorded_by=user, **counts)
+        try:
+            row.full_clean(
+                exclude=["session", "official", "recorded_by"],
+                validate_unique=False,
+                validate_constraints=False,
+            )
+        except ValidationError as exc:
+            _field, messages = next(iter(exc.message_dict.items()))
+            raise DomainError(f"{officials[order].full_name}: {messages[0]}") from None
+        built.append(row)
+    created = TallySheetRow.objects.bulk_create(built)
+
+    def as_lists(totals: dict[int, dict[str, int]]) -> dict[str, list[int]]:
+        return {str(o): [totals[o][c] for c in TALLY_COLUMNS] for o in sorted(totals)}
+
+    audit_record(
+        action="tally_sheet.record",
+        user=user,
+        session=session,
+        data={
+            "ballots_collected": collected,
+            "before": as_lists(before),
+            "after": as_lists(sheet),
+            "checked_against_ballots": ballots is not None,
+        },
+    )
+    return created

@@ -34,6 +34,8 @@ ACTION_LABELS = {
     "ballot.correct": _("Ballot corrected"),
     "ballot.void": _("Ballot voided"),
     "ballot.import": _("Ballots imported from a file"),
+    "ballot.resolve": _("Difference resolved from the paper"),
+    "tally_sheet.record": _("Hand-count totals recorded"),
     "count.collected": _("Ballots collected recorded"),
     "count.close": _("Count closed"),
     "count.reopen": _("Count reopened"),

@@ -4,7 +4,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from confidence_vote.rules import DEFAULT_PROFILE, profile_choices
+from confidence_vote.rules import DEFAULT_PROFILE, RuleProfile, get_profile, profile_choices
 
 
 class DocumentStyle(models.TextChoices):
@@ -117,7 +117,14 @@ class VoteSession(models.Model):
     # Recorded when counting opens: at most the delegates present.
     ballots_issued = models.PositiveIntegerField(_("ballots issued"), null=True, blank=True)
     # Blind double entry: two committee members each enter the whole pile.
-    double_entry = models.BooleanField(_("double entry"), default=True)
+    double_entry = models.BooleanField(
+        _("double entry"),
+        default=True,
+        help_text=_(
+            "Two committee members each enter the whole pile of ballots without seeing the "
+            "other's entries; the count closes only when both agree."
+        ),
+    )
     # The physical count of ballots collected, recorded by the committee chair.
     ballots_collected = models.PositiveIntegerField(_("ballots collected"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -161,9 +168,7 @@ class VoteSession(models.Model):
         return self.status != SessionStatus.DRAFT
 
     @property
-    def profile(self):
-        from confidence_vote.rules import get_profile
-
+    def profile(self) -> RuleProfile:
         return get_profile(self.rule_profile)
 
 

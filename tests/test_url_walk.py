@@ -20,6 +20,9 @@ VIEW = (200, 200, 200, 404)
 MANAGE_PAGE = (200, 403, 403, 404)
 POST_ONLY = (405, 405, 405, 405)
 MANAGE_POST = ("ok", 403, 403, 404)
+# Only the committee chair (or, where noted, a member with the right pass) may use these.
+CHAIR_PAGE = (403, 403, 403, 404)
+CHAIR_POST = (403, 403, 403, 404)
 EXPECTED = {
     "vote_sessions:list": ((200, 200, 200, 200), (405, 405, 405, 405)),
     "vote_sessions:create": ((200, 403, 403, 200), ("ok", 403, 403, "ok")),
@@ -44,6 +47,22 @@ EXPECTED = {
     "vote_sessions:committee": (VIEW, MANAGE_POST),
     "vote_sessions:committee_edit": (MANAGE_PAGE, MANAGE_POST),
     "vote_sessions:committee_delete": (POST_ONLY, MANAGE_POST),
+    # Counting: the walk's counting user holds a member's seat on the committee, not the chair.
+    "ballots:count": ((403, 200, 403, 404), POST_ONLY),
+    "ballots:count_open": (POST_ONLY, CHAIR_POST),
+    "ballots:count_collected": (POST_ONLY, CHAIR_POST),
+    "ballots:count_close": (POST_ONLY, CHAIR_POST),
+    "ballots:count_reopen": (POST_ONLY, CHAIR_POST),
+    "ballots:compare": (CHAIR_PAGE, POST_ONLY),
+    "ballots:resolve": (CHAIR_PAGE, CHAIR_POST),
+    "ballots:tally_sheet": ((403, 200, 403, 404), CHAIR_POST),
+    "ballots:entry": ((403, 200, 403, 404), (403, "ok", 403, 404)),
+    # Blind double entry: a member sees a pass's ballots only after typing in it.
+    "ballots:ballot_list": (CHAIR_PAGE, POST_ONLY),
+    "ballots:ballot_edit": (CHAIR_PAGE, CHAIR_POST),
+    "ballots:ballot_void": (POST_ONLY, CHAIR_POST),
+    "ballots:upload": ((403, 200, 403, 404), (403, "ok", 403, 404)),
+    "ballots:record": ((403, 403, 200, 404), POST_ONLY),
 }
 # Django's own pages, outside the product's permission model.
 NOT_WALKED = {"login", "logout", "set_language"}
@@ -66,18 +85,20 @@ def test_every_url_has_an_expectation():
 
 
 @pytest.fixture
-def objects(session, settings, tmp_path):
+def objects(session, settings, tmp_path, counting_member):
     settings.MEDIA_ROOT = tmp_path
     official = make_official(session)
     official.dossier.save("Báo cáo tự kiểm điểm.pdf", ContentFile(b"%PDF-1.4\n%%EOF\n"))
     delegate = make_delegate(session)
-    member = make_committee_member(session)
+    member = make_committee_member(session, user=counting_member)
     return {
         "pk": session.pk,
         "official_id": official.pk,
         "delegate_id": delegate.pk,
         "member_id": member.pk,
         "kind": "delegates",
+        "entry_pass": 1,
+        "number": 1,
     }
 
 
@@ -89,6 +110,9 @@ def _url(name, objects):
         ["pk", "official_id"],
         ["pk", "delegate_id"],
         ["pk", "member_id"],
+        ["pk", "entry_pass"],
+        ["pk", "number"],
+        ["pk", "entry_pass", "number"],
     ):
         try:
             return reverse(name, kwargs={k: objects[k] for k in candidate})

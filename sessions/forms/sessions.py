@@ -24,6 +24,7 @@ class SessionForm(forms.ModelForm):
             "venue",
             "chair_name",
             "chair_position",
+            "double_entry",
         ]
         widgets = {
             "starts_at": DATETIME_INPUT,

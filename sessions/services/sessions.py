@@ -19,6 +19,7 @@ EDITABLE_FIELDS = [
     "venue",
     "chair_name",
     "chair_position",
+    "double_entry",
 ]
 
 
@@ -34,8 +35,10 @@ def session_create(
     venue: str = "",
     chair_name: str = "",
     chair_position: str = "",
+    double_entry: bool = True,
 ) -> VoteSession:
     session = VoteSession(
+        double_entry=double_entry,
         organization=organization,
         title=title.strip(),
         starts_at=starts_at,
@@ -71,6 +74,15 @@ def session_update(*, user, session: VoteSession, **values) -> VoteSession:
     ):
         raise DomainError(
             _("The rule profile can only change before voting starts."), field="rule_profile"
+        )
+    if (
+        "double_entry" in values
+        and values["double_entry"] != session.double_entry
+        and session.status != SessionStatus.DRAFT
+        and session.status != SessionStatus.VOTING
+    ):
+        raise DomainError(
+            _("Double entry can only change before counting opens."), field="double_entry"
         )
     before = snapshot(session, EDITABLE_FIELDS)
     for name, value in values.items():

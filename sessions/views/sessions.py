@@ -86,7 +86,15 @@ def session_detail(request, pk):
 @require_safe
 def session_history(request, pk):
     session = get_session_for(request, pk, need="view")
-    entries = AuditEntry.objects.filter(session=session).select_related("user")[:500]
+    # Ballot and count entries carry marks, which are results: they are on the ballot record
+    # page, open to the committee chair and leadership only.
+    entries = (
+        AuditEntry.objects.filter(session=session)
+        .exclude(action__startswith="ballot.")
+        .exclude(action__startswith="count.")
+        .exclude(action__startswith="tally_sheet.")
+        .select_related("user")[:500]
+    )
     rows = [(entry, action_label(entry.action), audit_details(entry.data)) for entry in entries]
     return render(request, "sessions/session_history.html", {"session": session, "rows": rows})
 

@@ -45,4 +45,5 @@ def screenshot(page):
         page.screenshot(path=str(path), full_page=True)
         return path
 
+    _shot.dir = ARTIFACTS
     return _shot

@@ -59,3 +59,17 @@ def test_permissions(login, counting_member, leader, outsider, session):
     assert login(outsider).get("/sessions/999999/edit/").status_code == 404
     session.refresh_from_db()
     assert session.title == "Hội nghị lấy phiếu tín nhiệm giữa nhiệm kỳ"
+
+
+def test_double_entry_changes_until_counting_opens(login, secretariat, session):
+    client = login(secretariat)
+    assert client.post(f"/sessions/{session.pk}/edit/", VALID).status_code == 302
+    session.refresh_from_db()
+    assert session.double_entry is False  # an unticked box
+    session.status = SessionStatus.COUNTING
+    session.ballots_issued = 1
+    session.save()
+    response = client.post(f"/sessions/{session.pk}/edit/", {**VALID, "double_entry": "on"})
+    assert "Double entry can only change before counting opens." in response.content.decode()
+    session.refresh_from_db()
+    assert session.double_entry is False

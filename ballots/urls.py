@@ -1,0 +1,13 @@
+from ballots.views import compare, count, entry, record, tally, upload
+
+app_name = "ballots"
+
+# Mounted under /sessions/: every path starts with the session's id.
+urlpatterns = [
+    *count.urlpatterns,
+    *entry.urlpatterns,
+    *compare.urlpatterns,
+    *tally.urlpatterns,
+    *upload.urlpatterns,
+    *record.urlpatterns,
+]

@@ -1,0 +1,124 @@
+"""The chair compares the two entry passes and resolves each difference from the paper ballot."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import redirect, render
+from django.urls import path
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_safe
+
+from ballots import services
+from ballots.forms_count import ResolveForm
+from ballots.models import InvalidReason, MarkValue
+from ballots.selectors import pass_difference, pass_differences
+from sessions.access import get_session_for
+from sessions.errors import DomainError
+from sessions.models import SessionStatus
+from sessions.views.common import form_error
+
+
+def _side_view(side: dict | None) -> dict:
+    """One pass's side for people: missing, invalid as a whole (and why), or its marks."""
+    if side is None:
+        return {"missing": True, "invalid": "", "marks": {}}
+    reason = side["invalid_reason"]
+    return {
+        "missing": False,
+        "invalid": InvalidReason(reason).label if reason else "",
+        "marks": side["marks"],
+    }
+
+
+def _mark_label(value: str | None) -> str:
+    return str(MarkValue(value).label) if value else ""
+
+
+def _difference_view(difference: dict, officials: list) -> dict:
+    """A difference side by side: per official the two values, and whether they differ."""
+    first, second = _side_view(difference["first"]), _side_view(difference["second"])
+    rows = []
+    for official in officials:
+        one = first["marks"].get(official.order)
+        two = second["marks"].get(official.order)
+        rows.append(
+            {
+                "official": official,
+                "first": _mark_label(one),
+                "second": _mark_label(two),
+                "differs": one != two,
+            }
+        )
+    return {"number": difference["number"], "first": first, "second": second, "rows": rows}
+
+
+@login_required
+@require_safe
+def compare(request, pk):
+    session = get_session_for(request, pk, need="chair")
+    officials = list(session.officials.order_by("order"))
+    differences = pass_differences(session=session) if session.double_entry else []
+    context = {
+        "session": session,
+        "differences": [_difference_view(d, officials) for d in differences],
+        "counting": session.status == SessionStatus.COUNTING,
+    }
+    return render(request, "ballots/compare.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def resolve(request, pk, number):
+    session = get_session_for(request, pk, need="chair")
+    difference = pass_difference(session=session, number=number) if session.double_entry else None
+    if difference is None:
+        messages.info(
+            request,
+            _("The two passes agree on ballot %(number)d: there is nothing to resolve.")
+            % {"number": number},
+        )
+        return redirect("ballots:compare", pk=session.pk)
+    officials = list(session.officials.order_by("order"))
+    if request.method == "POST":
+        form = ResolveForm(request.POST, officials=officials)
+        if form.is_valid():
+            try:
+                services.difference_resolve(
+                    user=request.user,
+                    session=session,
+                    number=number,
+                    entry=form.ballot_input(),
+                    reason=form.cleaned_data["reason"],
+                )
+            except DomainError as exc:
+                form_error(form, exc)
+            else:
+                messages.success(
+                    request,
+                    _("Ballot %(number)d now reads the same in both passes.") % {"number": number},
+                )
+                return redirect("ballots:compare", pk=session.pk)
+    else:
+        take = {"1": difference["first"], "2": difference["second"]}.get(request.GET.get("from"))
+        form = ResolveForm(
+            initial=ResolveForm.initial_from(take, officials=officials), officials=officials
+        )
+    view = _difference_view(difference, officials)
+    # The form's radios beside each official's two passes (both lists are in ballot order).
+    rows = [
+        {**row, "field": field}
+        for row, (_official, field) in zip(view["rows"], form.mark_rows(), strict=True)
+    ]
+    context = {
+        "session": session,
+        "difference": view,
+        "rows": rows,
+        "form": form,
+        "taken": request.GET.get("from", ""),
+    }
+    return render(request, "ballots/resolve.html", context)
+
+
+urlpatterns = [
+    path("<int:pk>/count/compare/", compare, name="compare"),
+    path("<int:pk>/count/compare/<int:number>/", resolve, name="resolve"),
+]

@@ -1,0 +1,364 @@
+"""Entering paper ballots, keyboard first: the entry screen of a pass, the ballots entered in
+it, correcting one and voiding one.
+
+The entry screen saves with fetch (JSON answers) when its script runs, and as a plain form
+(post, redirect, get) when it does not. Either way a save carries a client token, so a
+resubmitted save finds the ballot it made instead of making a second one.
+"""
+
+import uuid
+from collections import defaultdict
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db.models import Max
+from django.http import JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import path
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, pgettext_lazy
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
+
+from ballots import services as ballot_services
+from ballots.access import check_pass, get_pass_for
+from ballots.forms import BallotCorrectForm, BallotEntryForm, BallotVoidForm, mark_field_name
+from ballots.models import Ballot, InvalidReason, Mark, MarkValue
+from ballots.selectors import entry_progress
+from sessions.access import get_session_for
+from sessions.errors import DomainError
+from sessions.models import SessionStatus, VoteSession
+from sessions.views.common import form_error
+
+# The answer buttons of one official's row, in screen order, with their key.
+MARK_BUTTONS = [
+    {"value": MarkValue.HIGH, "label": MarkValue.HIGH.label, "key": "1", "css": "success"},
+    {"value": MarkValue.MEDIUM, "label": MarkValue.MEDIUM.label, "key": "2", "css": "primary"},
+    {"value": MarkValue.LOW, "label": MarkValue.LOW.label, "key": "3", "css": "danger"},
+    # Invalid for this official only; short labels keep a row on one line (full ones as titles).
+    {
+        "value": MarkValue.NONE,
+        "label": pgettext_lazy("mark button", "No box"),
+        "title": MarkValue.NONE.label,
+        "key": "0",
+        "css": "secondary",
+    },
+    {
+        "value": MarkValue.SEVERAL,
+        "label": pgettext_lazy("mark button", "Several"),
+        "title": MarkValue.SEVERAL.label,
+        "key": "x",
+        "css": "secondary",
+    },
+]
+
+# Short forms for the compact summary of a ballot ("C C T Th C" in Vietnamese).
+MARK_LETTERS = {
+    MarkValue.HIGH: pgettext_lazy("mark abbreviation", "H"),
+    MarkValue.MEDIUM: pgettext_lazy("mark abbreviation", "M"),
+    MarkValue.LOW: pgettext_lazy("mark abbreviation", "L"),
+    MarkValue.NONE: "–",
+    MarkValue.SEVERAL: "×",
+}
+
+# The whole-ballot-invalid chooser: keys 1-4 in this order.
+INVALID_KEYS = ["1", "2", "3", "4"]
+
+NOT_OPEN = gettext_lazy("Counting has not opened for this session.")
+CLOSED = gettext_lazy("The count is closed: ballots can no longer change.")
+
+
+# --- helpers ------------------------------------------------------------------------------
+
+
+def _wants_json(request) -> bool:
+    return request.get_preferred_type(["text/html", "application/json"]) == "application/json"
+
+
+def _limit(session: VoteSession) -> int:
+    """How many ballots a pass should hold: those collected once counted, else those issued."""
+    if session.ballots_collected is not None:
+        return session.ballots_collected
+    return session.ballots_issued or 0
+
+
+def _next_number(*, session: VoteSession, entry_pass: int) -> int:
+    # The same rule as ballot_record: one more than the highest number, voided ones included.
+    last = Ballot.objects.filter(session=session, entry_pass=entry_pass).aggregate(
+        last=Max("number")
+    )["last"]
+    return (last or 0) + 1
+
+
+def _closed_message(session: VoteSession) -> str:
+    if session.status == SessionStatus.COUNTING:
+        return ""
+    if session.status in (SessionStatus.COUNTED, SessionStatus.CERTIFIED):
+        return str(CLOSED)
+    return str(NOT_OPEN)
+
+
+def _legend() -> list[tuple[str, str]]:
+    return [(MARK_LETTERS[value], label) for value, label in MarkValue.choices]
+
+
+def _rows(officials, form, by_order=None) -> list[dict]:
+    rows = []
+    for official in officials:
+        field = form[mark_field_name(official.order)]
+        # None: counts hidden from this member for now ("–"); the page fills them after a save.
+        counts = by_order.get(official.order, {}) if by_order is not None else None
+        rows.append(
+            {
+                "official": official,
+                "order": official.order,
+                "name": field.html_name,
+                "value": field.value() or "",
+                "errors": field.errors,
+                "counts": [
+                    (value, MARK_LETTERS[value], "–" if counts is None else counts.get(value, 0))
+                    for value in MarkValue.values
+                ],
+            }
+        )
+    return rows
+
+
+def _widget_context(*, officials, form, by_order=None, editable: bool) -> dict:
+    reason = form["invalid_reason"].value() or ""
+    return {
+        "form": form,
+        "rows": _rows(officials, form, by_order),
+        "buttons": MARK_BUTTONS,
+        "reasons": [
+            {"value": value, "label": label, "key": key}
+            for key, (value, label) in zip(INVALID_KEYS, InvalidReason.choices, strict=True)
+        ],
+        "invalid_reason": reason,
+        "editable": editable,
+    }
+
+
+def _progress_json(by_order: dict) -> dict:
+    return {str(order): counts for order, counts in by_order.items()}
+
+
+def _json_form_errors(form) -> JsonResponse:
+    errors = [str(message) for messages_ in form.errors.values() for message in messages_]
+    field = next((name for name in form.errors if name != "__all__"), None)
+    return JsonResponse({"ok": False, "errors": errors, "field": field}, status=400)
+
+
+# --- the entry screen ---------------------------------------------------------------------
+
+
+def _render_entry(request, *, session, entry_pass, officials, form):
+    progress = entry_progress(session=session, entry_pass=entry_pass)
+    # Blind double entry: a member sees the pass's running counts once typing in it.
+    by_order = progress["by_order"] if getattr(session, "sees_pass_entries", True) else None
+    limit = _limit(session)
+    context = {
+        "session": session,
+        "entry_pass": entry_pass,
+        "closed_message": _closed_message(session),
+        "entered": progress["entered"],
+        "invalid_count": progress["invalid"],
+        "limit": limit,
+        "limit_is_collected": session.ballots_collected is not None,
+        "issued": session.ballots_issued or 0,
+        "next_number": _next_number(session=session, entry_pass=entry_pass),
+        "legend": _legend(),
+        **_widget_context(officials=officials, form=form, by_order=by_order, editable=True),
+    }
+    return render(request, "ballots/entry.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def ballot_entry(request, pk, entry_pass):
+    if request.method != "POST":
+        session = get_pass_for(request, pk, entry_pass, see_entries=False)
+        officials = list(session.officials.order_by("order"))
+        form = BallotEntryForm(officials=officials, initial={"client_token": uuid.uuid4()})
+        return _render_entry(
+            request, session=session, entry_pass=entry_pass, officials=officials, form=form
+        )
+
+    # The service decides whether this user may write in this pass.
+    session = get_session_for(request, pk, need="enter_ballots")
+    officials = list(session.officials.order_by("order"))
+    wants_json = _wants_json(request)
+    form = BallotEntryForm(request.POST, officials=officials)
+    if not form.is_valid():
+        if wants_json:
+            return _json_form_errors(form)
+    else:
+        try:
+            ballot = ballot_services.ballot_record(
+                user=request.user,
+                session=session,
+                entry_pass=entry_pass,
+                entry=form.ballot_input(),
+                client_token=form.cleaned_data["client_token"],
+            )
+        except DomainError as exc:
+            if wants_json:
+                return JsonResponse(
+                    {"ok": False, "errors": [str(exc.message)], "field": exc.field}, status=400
+                )
+            form_error(form, exc)
+        else:
+            if wants_json:
+                progress = entry_progress(session=session, entry_pass=entry_pass)
+                return JsonResponse(
+                    {
+                        "ok": True,
+                        "number": ballot.number,
+                        "next_number": _next_number(session=session, entry_pass=entry_pass),
+                        "entered": progress["entered"],
+                        "limit": _limit(session),
+                        "progress": _progress_json(progress["by_order"]),
+                    }
+                )
+            messages.success(request, _("Ballot %(number)d saved.") % {"number": ballot.number})
+            return redirect("ballots:entry", pk=session.pk, entry_pass=entry_pass)
+    # Refused: show the input again, unless this pass is closed to the user (blind entry).
+    session.sees_pass_entries = check_pass(
+        session=session, user=request.user, entry_pass=entry_pass, see_entries=False
+    )
+    return _render_entry(
+        request, session=session, entry_pass=entry_pass, officials=officials, form=form
+    )
+
+
+# --- the ballots of a pass ----------------------------------------------------------------
+
+
+@login_required
+@require_safe
+def ballot_list(request, pk, entry_pass):
+    session = get_pass_for(request, pk, entry_pass, see_entries=True)
+    orders = list(session.officials.order_by("order").values_list("order", flat=True))
+    ballots = list(
+        Ballot.objects.filter(session=session, entry_pass=entry_pass)
+        .select_related("entered_by")
+        .order_by("number")
+    )
+    marks: dict[int, dict[int, str]] = defaultdict(dict)
+    for ballot_id, order, value in Mark.objects.filter(
+        ballot__session=session, ballot__entry_pass=entry_pass
+    ).values_list("ballot_id", "official__order", "value"):
+        marks[ballot_id][order] = value
+    reasons = dict(InvalidReason.choices)
+    rows = []
+    for ballot in ballots:
+        stored = marks.get(ballot.pk, {})
+        rows.append(
+            {
+                "ballot": ballot,
+                "letters": []
+                if ballot.invalid_reason
+                else [MARK_LETTERS.get(stored.get(order), "?") for order in orders],
+                "invalid_label": reasons.get(ballot.invalid_reason, ""),
+            }
+        )
+    context = {
+        "session": session,
+        "entry_pass": entry_pass,
+        "rows": rows,
+        "entered": sum(1 for ballot in ballots if not ballot.voided),
+        "voided": sum(1 for ballot in ballots if ballot.voided),
+        "limit": _limit(session),
+        "legend": _legend(),
+        "counting": session.status == SessionStatus.COUNTING,
+    }
+    return render(request, "ballots/ballot_list.html", context)
+
+
+# --- one ballot: correct, void ------------------------------------------------------------
+
+
+def _ballot_for(session: VoteSession, entry_pass: int, number: int) -> Ballot:
+    return get_object_or_404(
+        Ballot.objects.select_related("entered_by"),
+        session=session,
+        entry_pass=entry_pass,
+        number=number,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def ballot_edit(request, pk, entry_pass, number):
+    session = get_pass_for(request, pk, entry_pass, see_entries=True)
+    ballot = _ballot_for(session, entry_pass, number)
+    officials = list(session.officials.order_by("order"))
+    stored = dict(ballot.marks.values_list("official__order", "value"))
+    initial = {mark_field_name(order): value for order, value in stored.items()}
+    initial.update(invalid_reason=ballot.invalid_reason, invalid_note=ballot.invalid_note)
+    data = request.POST if request.method == "POST" else None
+    form = BallotCorrectForm(data, officials=officials, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            ballot_services.ballot_correct(
+                user=request.user,
+                ballot=ballot,
+                entry=form.ballot_input(),
+                reason=form.cleaned_data["reason"],
+            )
+        except DomainError as exc:
+            form_error(form, exc)
+        else:
+            messages.success(request, _("Ballot %(number)d corrected.") % {"number": ballot.number})
+            return redirect("ballots:ballot_list", pk=session.pk, entry_pass=entry_pass)
+    closed_message = _closed_message(session)
+    editable = not closed_message and not ballot.voided
+    context = {
+        "session": session,
+        "entry_pass": entry_pass,
+        "ballot": ballot,
+        "closed_message": closed_message,
+        "void_form": BallotVoidForm(),
+        "legend": _legend(),
+        **_widget_context(officials=officials, form=form, editable=editable),
+    }
+    return render(request, "ballots/ballot_edit.html", context)
+
+
+@login_required
+@require_POST
+def ballot_void(request, pk, entry_pass, number):
+    session = get_pass_for(request, pk, entry_pass, see_entries=True)
+    ballot = _ballot_for(session, entry_pass, number)
+    form = BallotVoidForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, form.errors["reason"][0])
+        return redirect("ballots:ballot_edit", pk=session.pk, entry_pass=entry_pass, number=number)
+    try:
+        ballot_services.ballot_void(
+            user=request.user, ballot=ballot, reason=form.cleaned_data["reason"]
+        )
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        return redirect("ballots:ballot_edit", pk=session.pk, entry_pass=entry_pass, number=number)
+    messages.success(
+        request,
+        _("Ballot %(number)d voided: it stays on record but no longer counts.")
+        % {"number": number},
+    )
+    return redirect("ballots:ballot_list", pk=session.pk, entry_pass=entry_pass)
+
+
+urlpatterns = [
+    path("<int:pk>/count/pass/<int:entry_pass>/", ballot_entry, name="entry"),
+    path("<int:pk>/count/pass/<int:entry_pass>/ballots/", ballot_list, name="ballot_list"),
+    path(
+        "<int:pk>/count/pass/<int:entry_pass>/ballots/<int:number>/",
+        ballot_edit,
+        name="ballot_edit",
+    ),
+    path(
+        "<int:pk>/count/pass/<int:entry_pass>/ballots/<int:number>/void/",
+        ballot_void,
+        name="ballot_void",
+    ),
+]

@@ -1,0 +1,253 @@
+"""Benchmark: the server's time and queries for each ballot saved on the entry screen.
+
+Enters BALLOTS paper ballots rating OFFICIALS officials (500 and 44 by default: the National
+Assembly's size, 2023) through the Django test client, as the entry screen's script does:
+a POST to `ballots:entry` (pass 1) with `client_token`, `mark_<order>` and `invalid_reason`,
+asking for JSON. Each save is timed around `client.post` and its queries are counted with
+CaptureQueriesContext. The database is whatever DATABASE_URL points at (SQLite by default);
+the script creates its own test database, as the test runner does, and destroys it.
+
+    DJANGO_SETTINGS_MODULE=confidence_vote.settings .venv/bin/python bench/ballot_entry.py
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/confidence_vote \\
+        DJANGO_SETTINGS_MODULE=confidence_vote.settings .venv/bin/python bench/ballot_entry.py
+"""
+
+import argparse
+import datetime as dt
+import logging
+import math
+import os
+import platform
+import random
+import sqlite3
+import statistics
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import django
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "confidence_vote.settings")
+django.setup()
+
+from django.contrib.auth import get_user_model  # noqa: E402
+from django.db import connection, reset_queries  # noqa: E402
+from django.test import Client  # noqa: E402
+from django.test.utils import (  # noqa: E402
+    CaptureQueriesContext,
+    setup_test_environment,
+    teardown_test_environment,
+)
+from django.urls import reverse  # noqa: E402
+
+# The mix of marks on a valid ballot, and the share of ballots invalid as a whole.
+MARK_WEIGHTS = {"high": 80, "medium": 12, "low": 5, "none": 2, "several": 1}
+INVALID_SHARE = 0.02
+SEED = 2023
+
+
+def percentile(values: list[float], share: float) -> float:
+    """Nearest-rank percentile: the smallest value with at least `share` of values at or
+    below it."""
+    ordered = sorted(values)
+    return ordered[max(math.ceil(share * len(ordered)) - 1, 0)]
+
+
+def database_version() -> str:
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SHOW server_version")
+            return f"PostgreSQL {cursor.fetchone()[0]}"
+    return f"SQLite {sqlite3.sqlite_version}"
+
+
+def make_session(*, officials: int, ballots: int):
+    """A session counting `ballots` ballots, and a committee member's account."""
+    from sessions.models import (
+        Attendance,
+        CommitteeMember,
+        CommitteeRole,
+        Delegate,
+        Membership,
+        Official,
+        Organization,
+        Role,
+        VoteSession,
+    )
+    from sessions.services.sessions import session_open_counting, session_start_voting
+
+    org = Organization.objects.create(
+        name="Quốc hội (benchmark)",
+        issuing_body="Ủy ban Thường vụ Quốc hội",
+        parent_body="",
+        place="Hà Nội",
+        style="state",
+        code="UBTVQH",
+    )
+    user = get_user_model().objects.create_user(username="bench-typist", password=None)
+    Membership.objects.create(user=user, organization=org, role=Role.COUNTING)
+    session = VoteSession.objects.create(
+        organization=org,
+        title="Lấy phiếu tín nhiệm (benchmark)",
+        starts_at=dt.datetime(2023, 10, 25, 8, 0, tzinfo=ZoneInfo("Asia/Ho_Chi_Minh")),
+    )
+    Official.objects.bulk_create(
+        Official(
+            session=session, full_name=f"Người được lấy phiếu {n}", position="Bộ trưởng", order=n
+        )
+        for n in range(1, officials + 1)
+    )
+    now = dt.datetime(2023, 10, 25, 7, 45, tzinfo=ZoneInfo("Asia/Ho_Chi_Minh"))
+    Delegate.objects.bulk_create(
+        Delegate(
+            session=session,
+            full_name=f"Đại biểu {n}",
+            order=n,
+            attendance=Attendance.PRESENT,
+            checked_in_at=now,
+        )
+        for n in range(1, ballots + 1)
+    )
+    CommitteeMember.objects.create(session=session, full_name="Tổ trưởng", role=CommitteeRole.CHAIR)
+    CommitteeMember.objects.create(
+        session=session, full_name="Thành viên", role=CommitteeRole.MEMBER, user=user
+    )
+    session_start_voting(user=None, session=session)
+    session_open_counting(user=None, session=session, ballots_issued=ballots)
+    return session, user
+
+
+def ballot_posts(*, officials: int, ballots: int) -> list[dict[str, str]]:
+    """The form data of each ballot, the same for every run (a seeded generator)."""
+    rng = random.Random(SEED)
+    values, weights = list(MARK_WEIGHTS), list(MARK_WEIGHTS.values())
+    posts = []
+    for _n in range(ballots):
+        data = {"client_token": str(uuid.uuid4()), "invalid_reason": ""}
+        if rng.random() < INVALID_SHARE:
+            data["invalid_reason"] = "not_issued"
+        else:
+            marks = rng.choices(values, weights=weights, k=officials)
+            data.update({f"mark_{order}": mark for order, mark in enumerate(marks, start=1)})
+        posts.append(data)
+    return posts
+
+
+def run(*, officials: int, ballots: int, show_queries: bool) -> dict:
+    from ballots.models import Ballot, Mark
+
+    session, user = make_session(officials=officials, ballots=ballots)
+    client = Client(headers={"accept-language": "en"})
+    client.force_login(user)
+    url = reverse("ballots:entry", args=[session.pk, 1])
+    # Warm up the URL resolver, middleware and form code with a save that is refused (no
+    # client token) and saves nothing; not measured.
+    request_log = logging.getLogger("django.request")
+    level = request_log.level
+    request_log.setLevel(logging.ERROR)
+    try:
+        assert client.post(url, {}, headers={"accept": "application/json"}).status_code == 400
+    finally:
+        request_log.setLevel(level)
+
+    times: list[float] = []
+    queries: list[int] = []
+    first_save: list[dict] = []
+    last_save: list[dict] = []
+    for data in ballot_posts(officials=officials, ballots=ballots):
+        # The query log keeps 9000 queries at most; empty it so that every save is counted.
+        reset_queries()
+        with CaptureQueriesContext(connection) as captured:
+            start = time.perf_counter()
+            response = client.post(url, data, headers={"accept": "application/json"})
+            elapsed = time.perf_counter() - start
+        if response.status_code != 200 or not response.json().get("ok"):
+            raise SystemExit(f"save refused: {response.status_code} {response.content[:500]!r}")
+        times.append(elapsed)
+        queries.append(len(captured))
+        last_save = captured.captured_queries
+        first_save = first_save or last_save
+
+    saved = Ballot.objects.filter(session=session, entry_pass=1).count()
+    marks = Mark.objects.filter(ballot__session=session).count()
+    assert saved == ballots, (saved, ballots)
+    if show_queries:
+        # The debug cursor times each query to the millisecond only.
+        print("Queries of one save: ms in the first save, ms in the last save, SQL")
+        for n, (first, last) in enumerate(zip(first_save, last_save, strict=False), start=1):
+            sql = " ".join(last["sql"].split())
+            ms = f"{float(first['time']) * 1000:3.0f} {float(last['time']) * 1000:3.0f}"
+            print(f"  {n:2d}. {ms}  {sql[:100]}")
+    return {
+        "saved": saved,
+        "marks": marks,
+        "median_ms": statistics.median(times) * 1000,
+        "p95_ms": percentile(times, 0.95) * 1000,
+        "max_ms": max(times) * 1000,
+        # Does a save slow down as the pile grows?
+        "first_50_ms": statistics.median(times[:50]) * 1000,
+        "last_50_ms": statistics.median(times[-50:]) * 1000,
+        "total_s": sum(times),
+        "queries_min": min(queries),
+        "queries_median": statistics.median(queries),
+        "queries_max": max(queries),
+        "queries_first": queries[0],
+        "queries_last": queries[-1],
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--ballots", type=int, default=500)
+    parser.add_argument("--officials", type=int, default=44)
+    parser.add_argument(
+        "--show-queries", action="store_true", help="Print the queries of a save, with times."
+    )
+    args = parser.parse_args()
+
+    db = connection.settings_dict
+    temp_dir = None
+    if db["ENGINE"] == "django.db.backends.sqlite3" and not db.get("TEST", {}).get("NAME"):
+        # A file, like a real SQLite deployment; Django's default test database is in memory.
+        temp_dir = tempfile.TemporaryDirectory(prefix="bench-ballot-entry-")
+        db.setdefault("TEST", {})["NAME"] = str(Path(temp_dir.name) / "bench.sqlite3")
+    old_name = db["NAME"]
+    setup_test_environment()
+    connection.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
+    try:
+        version = database_version()
+        result = run(officials=args.officials, ballots=args.ballots, show_queries=args.show_queries)
+    finally:
+        connection.creation.destroy_test_db(old_name, verbosity=0)
+        teardown_test_environment()
+        if temp_dir is not None:
+            temp_dir.cleanup()
+
+    print(
+        f"{version}, Python {platform.python_version()}, Django {django.get_version()}: "
+        f"{result['saved']} ballots x {args.officials} officials ({result['marks']} marks) "
+        f"in pass 1"
+    )
+    print(
+        f"server time per save: median {result['median_ms']:.1f} ms, "
+        f"95th percentile {result['p95_ms']:.1f} ms, max {result['max_ms']:.1f} ms "
+        f"(all saves: {result['total_s']:.1f} s)"
+    )
+    print(
+        f"median of the first 50 saves {result['first_50_ms']:.1f} ms, "
+        f"of the last 50 {result['last_50_ms']:.1f} ms"
+    )
+    print(
+        f"queries per save: median {result['queries_median']:g} "
+        f"(min {result['queries_min']}, max {result['queries_max']}; "
+        f"first save {result['queries_first']}, last {result['queries_last']})"
+    )
+
+
+if __name__ == "__main__":
+    main()
