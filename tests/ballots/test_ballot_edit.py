@@ -151,7 +151,8 @@ def test_a_voided_ballot_cannot_be_corrected(login, ballot, counting_member):
 
 
 def test_unknown_number_is_404(login, ballot, counting_member):
-    assert login(counting_member).get(url(ballot).replace("/1/", "/99/")).status_code == 404
+    unknown = f"/sessions/{ballot.session_id}/count/pass/{ballot.entry_pass}/ballots/99/"
+    assert login(counting_member).get(unknown).status_code == 404
 
 
 def test_blind_double_entry_closes_the_other_pass(login, ballot, counting, chair):
