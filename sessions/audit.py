@@ -92,3 +92,8 @@ def audit_details(data: dict[str, Any]) -> list[tuple[str, str]]:
         else:
             lines.append((key, "—" if value in (None, "") else str(value)))
     return lines
+
+
+def audit_rows(entries) -> list[tuple[AuditEntry, str, list[tuple[str, str]]]]:
+    """(entry, label, detail lines) for the audit table template."""
+    return [(entry, action_label(entry.action), audit_details(entry.data)) for entry in entries]

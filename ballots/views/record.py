@@ -6,7 +6,7 @@ from django.urls import path
 from django.views.decorators.http import require_safe
 
 from sessions.access import get_session_for
-from sessions.audit import ACTION_LABELS, action_label, audit_details
+from sessions.audit import ACTION_LABELS, audit_rows
 from sessions.models import AuditEntry
 
 # The actions this record shows: ballots and the count's life.
@@ -37,7 +37,7 @@ def ballot_record_list(request, pk):
     )
     if person:
         entries = entries.filter(username=person)
-    rows = [(e, action_label(e.action), audit_details(e.data)) for e in entries[:1000]]
+    rows = audit_rows(entries[:1000])
     context = {
         "session": session,
         "rows": rows,

@@ -6,7 +6,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
 from sessions.access import get_session_for, organizations_for
-from sessions.audit import action_label, audit_details
+from sessions.audit import audit_rows
 from sessions.errors import DomainError
 from sessions.forms.sessions import SessionForm, UnlockForm
 from sessions.models import AuditEntry, CommitteeRole, SessionStatus
@@ -95,7 +95,7 @@ def session_history(request, pk):
         .exclude(action__startswith="tally_sheet.")
         .select_related("user")[:500]
     )
-    rows = [(entry, action_label(entry.action), audit_details(entry.data)) for entry in entries]
+    rows = audit_rows(entries)
     return render(request, "sessions/session_history.html", {"session": session, "rows": rows})
 
 

@@ -2,25 +2,13 @@
 
 import re
 
-import pytest
-
 from ballots.inputs import BallotInput
 from ballots.models import Ballot
 from ballots.services import ballot_record, ballot_void, ballots_import
 from sessions.models import Role
 from sessions.services.sessions import session_open_counting, session_start_voting
-from tests.ballots import entry, make_chair_user, make_counting_session
+from tests.ballots import entry, make_counting_session
 from tests.factories import make_committee_member, make_ready_session, make_user
-
-
-@pytest.fixture
-def chair(org):
-    return make_chair_user(org)
-
-
-@pytest.fixture
-def counting(org, chair, counting_member):
-    return make_counting_session(org, chair=chair, members=[counting_member])
 
 
 def url(session, entry_pass=1):

@@ -17,7 +17,7 @@ from ballots.services import (
 from sessions.errors import DomainError
 from sessions.models import AuditEntry, CommitteeRole, Role, SessionStatus
 from sessions.services.sessions import session_start_voting
-from tests.ballots import entry, make_chair_user, make_counting_session, marks
+from tests.ballots import entry, make_counting_session, marks
 from tests.factories import make_committee_member, make_ready_session, make_user
 
 
@@ -40,16 +40,6 @@ def english():
     # Messages are compared by their English source text (Vietnamese is the default).
     with translation.override("en"):
         yield
-
-
-@pytest.fixture
-def chair(org):
-    return make_chair_user(org)
-
-
-@pytest.fixture
-def counting(org, chair, counting_member):
-    return make_counting_session(org, chair=chair, members=[counting_member])
 
 
 # --- count_open ---------------------------------------------------------------------------

@@ -7,18 +7,8 @@ import pytest
 from ballots.models import Ballot
 from ballots.services import ballot_record
 from sessions.models import AuditEntry, Role, SessionStatus, VoteSession
-from tests.ballots import entry, make_chair_user, make_counting_session
+from tests.ballots import entry
 from tests.factories import make_user
-
-
-@pytest.fixture
-def chair(org):
-    return make_chair_user(org)
-
-
-@pytest.fixture
-def counting(org, chair, counting_member):
-    return make_counting_session(org, chair=chair, members=[counting_member])
 
 
 @pytest.fixture

@@ -5,18 +5,8 @@ import pytest
 from ballots.services import ballots_import, count_close, count_record_collected
 from sessions.models import AuditEntry, Role, SessionStatus
 from sessions.services.sessions import session_start_voting
-from tests.ballots import entry, make_chair_user, make_counting_session
+from tests.ballots import entry
 from tests.factories import make_ready_session, make_user
-
-
-@pytest.fixture
-def chair(org):
-    return make_chair_user(org)
-
-
-@pytest.fixture
-def counting(org, chair, counting_member):
-    return make_counting_session(org, chair=chair, members=[counting_member], issued=28)
 
 
 @pytest.fixture

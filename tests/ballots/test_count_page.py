@@ -17,18 +17,8 @@ from ballots.services import (
 )
 from sessions.models import Role, SessionStatus, VoteSession
 from sessions.services.sessions import session_start_voting
-from tests.ballots import entry, make_chair_user, make_counting_session
+from tests.ballots import entry, make_counting_session
 from tests.factories import make_ready_session, make_user
-
-
-@pytest.fixture
-def chair(org):
-    return make_chair_user(org)
-
-
-@pytest.fixture
-def counting(org, chair, counting_member):
-    return make_counting_session(org, chair=chair, members=[counting_member], issued=28)
 
 
 @pytest.fixture

@@ -16,7 +16,7 @@ from ballots.services import (
 )
 from sessions.errors import DomainError
 from sessions.models import AuditEntry, SessionStatus
-from tests.ballots import entry, make_chair_user, make_counting_session
+from tests.ballots import entry, make_counting_session
 
 
 @pytest.fixture(autouse=True)
@@ -24,16 +24,6 @@ def english():
     # Messages are compared by their English source text (Vietnamese is the default).
     with translation.override("en"):
         yield
-
-
-@pytest.fixture
-def chair(org):
-    return make_chair_user(org)
-
-
-@pytest.fixture
-def counting(org, chair, counting_member):
-    return make_counting_session(org, chair=chair, members=[counting_member])
 
 
 def count_actions(session):

@@ -10,20 +10,10 @@ from ballots.models import Ballot
 from ballots.services import ballot_record, count_record_collected
 from sessions.models import AuditEntry, Role, SessionStatus, VoteSession
 from sessions.services.sessions import session_start_voting
-from tests.ballots import entry, make_chair_user, make_counting_session
+from tests.ballots import entry, make_counting_session
 from tests.factories import make_committee_member, make_ready_session, make_user
 
 JSON = {"HTTP_ACCEPT": "application/json"}
-
-
-@pytest.fixture
-def chair(org):
-    return make_chair_user(org)
-
-
-@pytest.fixture
-def counting(org, chair, counting_member):
-    return make_counting_session(org, chair=chair, members=[counting_member])
 
 
 def url(session, entry_pass=1):

@@ -4,13 +4,8 @@ import pytest
 
 from ballots.services import ballot_record, ballot_void
 from sessions.models import Role
-from tests.ballots import entry, make_chair_user, make_counting_session
+from tests.ballots import entry, make_counting_session
 from tests.factories import make_user
-
-
-@pytest.fixture
-def chair(org):
-    return make_chair_user(org)
 
 
 @pytest.fixture

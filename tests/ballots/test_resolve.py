@@ -8,13 +8,8 @@ from ballots.models import Ballot
 from ballots.selectors import pass_differences
 from ballots.services import ballots_import
 from sessions.models import AuditEntry, Role, SessionStatus, VoteSession
-from tests.ballots import entry, make_chair_user, make_counting_session
+from tests.ballots import entry, make_counting_session
 from tests.factories import make_user
-
-
-@pytest.fixture
-def chair(org):
-    return make_chair_user(org)
 
 
 @pytest.fixture

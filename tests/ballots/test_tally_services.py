@@ -18,23 +18,13 @@ from ballots.services import (
 )
 from sessions.errors import DomainError
 from sessions.models import AuditEntry, SessionStatus
-from tests.ballots import entry, make_chair_user, make_counting_session
+from tests.ballots import entry
 
 
 @pytest.fixture(autouse=True)
 def english():
     with translation.override("en"):
         yield
-
-
-@pytest.fixture
-def chair(org):
-    return make_chair_user(org)
-
-
-@pytest.fixture
-def counting(org, chair, counting_member):
-    return make_counting_session(org, chair=chair, members=[counting_member], issued=28)
 
 
 def all_high(collected, officials=5):

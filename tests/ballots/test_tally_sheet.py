@@ -8,13 +8,8 @@ from ballots.inputs import BallotInput
 from ballots.selectors import tally_sheet_totals
 from ballots.services import ballots_import, count_record_collected, tally_sheet_record
 from sessions.models import AuditEntry, Role, SessionStatus, VoteSession
-from tests.ballots import entry, make_chair_user, make_counting_session
+from tests.ballots import entry, make_counting_session
 from tests.factories import make_user
-
-
-@pytest.fixture
-def chair(org):
-    return make_chair_user(org)
 
 
 @pytest.fixture

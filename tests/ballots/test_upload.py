@@ -14,7 +14,7 @@ from ballots.services import ballot_record
 from ballots.views.upload import BallotUploadForm
 from sessions.models import AuditEntry, Role, SessionStatus
 from sessions.services.sessions import session_start_voting
-from tests.ballots import entry, make_chair_user, make_counting_session
+from tests.ballots import entry, make_counting_session
 from tests.factories import make_committee_member, make_ready_session, make_user
 
 CSV_OK = "ballot,1,2,3,4,5,invalid_reason\n1,H,H,M,L,H,\n2,h,,X,H,m,\n3,,,,,,not_issued\n"
@@ -59,11 +59,6 @@ def state(session):
         Mark.objects.filter(ballot__session=session).count(),
         AuditEntry.objects.filter(session=session, action="ballot.import").count(),
     )
-
-
-@pytest.fixture
-def chair(org):
-    return make_chair_user(org)
 
 
 @pytest.fixture
