@@ -4,7 +4,10 @@ from typing import Literal
 
 from django.utils.functional import Promise
 
+from confidence_vote.lib.numbers import percentage
+
 PercentageBase = Literal["collected", "convened"]
+Band = Literal["none", "over_half", "two_thirds"]
 
 
 @dataclass(frozen=True)
@@ -33,3 +36,24 @@ class RuleProfile:
 
     def quorum_met(self, *, convened: int, present: int) -> bool:
         return convened > 0 and present >= self.quorum_required(convened)
+
+    def base(self, *, collected: int, convened: int) -> int:
+        """What the percentages and bands are taken over."""
+        return collected if self.percentage_base == "collected" else convened
+
+    def share(self, count: int, *, base: int):
+        """count / base as a Decimal percentage, rounded half-up to 2 places."""
+        return percentage(count, base)
+
+    def band(self, low: int, *, base: int) -> Band:
+        """The low-confidence band, in exact integer arithmetic on the same base as the
+        percentages: "two_thirds" from 2/3 (or over 2/3, by the profile), "over_half" when
+        more than 1/2 and below that, else "none"."""
+        if base <= 0:
+            return "none"
+        two_thirds = 3 * low >= 2 * base if self.two_thirds_inclusive else 3 * low > 2 * base
+        if two_thirds:
+            return "two_thirds"
+        if 2 * low > base:
+            return "over_half"
+        return "none"

@@ -1,0 +1,255 @@
+"""The tally: per official and per session, by the session's rule profile, in a fixed number
+of queries whatever the number of ballots."""
+
+import hashlib
+import json
+from dataclasses import asdict, dataclass, field
+from decimal import Decimal
+
+from django.db.models import Count, Exists, OuterRef, Q
+
+from ballots.models import Ballot, EntryPass, Mark, MarkValue
+from ballots.selectors import tally_sheet_totals
+from confidence_vote.rules import RuleProfile
+from sessions.models import SessionStatus, VoteSession
+from sessions.selectors import attendance_summary
+
+ROW_DEFECTS = (MarkValue.NONE, MarkValue.SEVERAL)
+
+
+@dataclass(frozen=True)
+class OfficialResult:
+    order: int
+    name: str
+    position: str
+    valid: int
+    invalid: int
+    high: int
+    medium: int
+    low: int
+    high_pct: Decimal
+    medium_pct: Decimal
+    low_pct: Decimal
+    band: str
+
+
+@dataclass(frozen=True)
+class ChainCheck:
+    code: str
+    passed: bool
+    # Which numbers were compared, for people: "31 ≥ 28".
+    detail: str
+
+
+@dataclass(frozen=True)
+class Tally:
+    session: int
+    rule_profile: str
+    percentage_base: str
+    convened: int
+    present: int
+    quorum_required: int
+    quorum_met: bool
+    issued: int
+    collected: int
+    count_closed: bool
+    officials: list[OfficialResult]
+    # Ballots invalid as a whole (counted invalid for every official).
+    ballots_invalid: int = 0
+    # "ballots" (entered one by one) or "tally_sheet" (hand count) or "none" (nothing yet).
+    source: str = "ballots"
+    base: int = 0
+    checks: list[ChainCheck] = field(default_factory=list)
+
+    @property
+    def ballots_valid(self) -> int:
+        return self.collected - self.ballots_invalid
+
+    @property
+    def absent(self) -> int:
+        return self.convened - self.present
+
+    @property
+    def checks_passed(self) -> bool:
+        return all(check.passed for check in self.checks)
+
+    def as_data(self) -> dict:
+        """The result data with exactly the keys of `manage.py tally --format json`."""
+        return {
+            "session": self.session,
+            "rule_profile": self.rule_profile,
+            "percentage_base": self.percentage_base,
+            "convened": self.convened,
+            "present": self.present,
+            "quorum_required": self.quorum_required,
+            "quorum_met": self.quorum_met,
+            "issued": self.issued,
+            "collected": self.collected,
+            "count_closed": self.count_closed,
+            "officials": [
+                {
+                    **{k: v for k, v in asdict(row).items() if not k.endswith("_pct")},
+                    "high_pct": str(row.high_pct),
+                    "medium_pct": str(row.medium_pct),
+                    "low_pct": str(row.low_pct),
+                    "band": row.band,
+                }
+                for row in self.officials
+            ],
+        }
+
+    def canonical_json(self) -> str:
+        """The result data as canonical JSON (sorted keys, no spaces, UTF-8 text)."""
+        return json.dumps(self.as_data(), sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+    def fingerprint(self) -> str:
+        """SHA-256 of the canonical JSON: printed on every page of the documents."""
+        return hashlib.sha256(self.canonical_json().encode("utf-8")).hexdigest()
+
+
+def _ballot_counts(
+    session: VoteSession, profile: RuleProfile
+) -> tuple[int, int, dict[int, dict[str, int]]]:
+    """(ballots collected, ballots invalid as a whole, {order: counts}) from pass 1: 2 queries.
+
+    With double entry the first pass stands until both agree (then they are the same). When
+    the profile voids a whole ballot for a defect in one row, such ballots count as invalid
+    as a whole and their marks count for nobody.
+    """
+    ballots = Ballot.objects.filter(session=session, entry_pass=EntryPass.FIRST, voided=False)
+    defective = Mark.objects.filter(ballot=OuterRef("pk"), value__in=ROW_DEFECTS)
+    if profile.row_defect_voids_ballot:
+        ballots = ballots.annotate(defect=Exists(defective))
+        whole_invalid = ~Q(invalid_reason="") | Q(defect=True)
+    else:
+        whole_invalid = ~Q(invalid_reason="")
+    totals = ballots.aggregate(collected=Count("pk"), invalid=Count("pk", filter=whole_invalid))
+    counted = Q(marks__ballot__entry_pass=EntryPass.FIRST, marks__ballot__voided=False)
+    if profile.row_defect_voids_ballot:
+        counted &= ~Q(
+            marks__ballot__in=Ballot.objects.filter(session=session).filter(Exists(defective))
+        )
+    rows = session.officials.annotate(
+        **{
+            value: Count("marks", filter=counted & Q(marks__value=value))
+            for value in MarkValue.values
+        }
+    ).values("order", *MarkValue.values)
+    counts = {
+        row["order"]: {
+            "high": row[MarkValue.HIGH],
+            "medium": row[MarkValue.MEDIUM],
+            "low": row[MarkValue.LOW],
+            "invalid": row[MarkValue.NONE] + row[MarkValue.SEVERAL] + totals["invalid"],
+        }
+        for row in rows
+    }
+    return totals["collected"], totals["invalid"], counts
+
+
+def tally_for_session(*, session: VoteSession) -> Tally:
+    """The tally of a session by its rule profile: a fixed number of queries (at most 6)."""
+    profile = session.profile
+    summary = attendance_summary(session=session)
+    officials = list(session.officials.order_by("order").values("order", "full_name", "position"))
+    collected, whole_invalid, counts = _ballot_counts(session, profile)
+    source = "ballots"
+    if collected == 0:
+        sheet = tally_sheet_totals(session=session)
+        if sheet:
+            source = "tally_sheet"
+            counts = sheet
+            collected = session.ballots_collected or 0
+            # A hand count does not say how many ballots were invalid as a whole.
+            whole_invalid = 0
+        else:
+            source = "none"
+    base = profile.base(collected=collected, convened=summary.convened)
+    results = []
+    for official in officials:
+        c = counts.get(official["order"], {"high": 0, "medium": 0, "low": 0, "invalid": 0})
+        # Ballots valid for this official: from the ballots, those collected less the invalid
+        # (so a missing mark shows in the checks); from a hand count, the sheet's three levels
+        # (so a row that does not add up to the ballots collected shows).
+        if source == "ballots":
+            valid = collected - c["invalid"]
+        else:
+            valid = c["high"] + c["medium"] + c["low"]
+        results.append(
+            OfficialResult(
+                order=official["order"],
+                name=official["full_name"],
+                position=official["position"],
+                valid=valid,
+                invalid=c["invalid"],
+                high=c["high"],
+                medium=c["medium"],
+                low=c["low"],
+                high_pct=profile.share(c["high"], base=base),
+                medium_pct=profile.share(c["medium"], base=base),
+                low_pct=profile.share(c["low"], base=base),
+                band=profile.band(c["low"], base=base),
+            )
+        )
+    issued = session.ballots_issued or 0
+    tally = Tally(
+        session=session.pk,
+        rule_profile=profile.code,
+        percentage_base=profile.percentage_base,
+        convened=summary.convened,
+        present=summary.present,
+        quorum_required=summary.quorum_required,
+        quorum_met=summary.quorum_met,
+        issued=issued,
+        collected=collected,
+        count_closed=session.status in (SessionStatus.COUNTED, SessionStatus.CERTIFIED),
+        officials=results,
+        ballots_invalid=whole_invalid,
+        source=source,
+        base=base,
+    )
+    return _with_checks(tally, session)
+
+
+def _with_checks(tally: Tally, session: VoteSession) -> Tally:
+    """Every chain check of DOMAIN.md: convened ≥ present ≥ issued ≥ collected; per official
+    collected = valid + invalid and high + medium + low = valid."""
+    checks = [
+        ChainCheck(
+            "convened_present",
+            tally.convened >= tally.present,
+            f"{tally.convened} ≥ {tally.present}",
+        ),
+        ChainCheck(
+            "present_issued", tally.present >= tally.issued, f"{tally.present} ≥ {tally.issued}"
+        ),
+        ChainCheck(
+            "issued_collected",
+            tally.issued >= tally.collected,
+            f"{tally.issued} ≥ {tally.collected}",
+        ),
+    ]
+    if session.ballots_collected is not None:
+        checks.append(
+            ChainCheck(
+                "collected_counted",
+                tally.collected == session.ballots_collected,
+                f"{tally.collected} = {session.ballots_collected}",
+            )
+        )
+    for row in tally.officials:
+        checks.append(
+            ChainCheck(
+                f"official_{row.order}_collected",
+                tally.collected == row.valid + row.invalid,
+                f"{tally.collected} = {row.valid} + {row.invalid}",
+            )
+        )
+        checks.append(
+            ChainCheck(
+                f"official_{row.order}_valid",
+                row.high + row.medium + row.low == row.valid,
+                f"{row.high} + {row.medium} + {row.low} = {row.valid}",
+            )
+        )
+    return Tally(**{**tally.__dict__, "checks": checks})
