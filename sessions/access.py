@@ -17,10 +17,11 @@ from sessions.models import (
     Membership,
     Organization,
     Role,
+    SessionStatus,
     VoteSession,
 )
 
-Need = Literal["view", "manage", "count", "enter_ballots", "chair", "ballot_record"]
+Need = Literal["view", "manage", "count", "enter_ballots", "chair", "ballot_record", "results"]
 
 # Which organization roles satisfy each need.
 NEEDS: dict[str, set[str]] = {
@@ -34,6 +35,9 @@ NEEDS: dict[str, set[str]] = {
     "chair": {Role.COUNTING},
     # The record of ballot changes: the committee chair and leadership.
     "ballot_record": {Role.COUNTING, Role.LEADERSHIP},
+    # Results (tally, minutes, report): the counting committee and leadership; the
+    # secretariat too once the result is certified.
+    "results": {Role.COUNTING, Role.LEADERSHIP, Role.SECRETARIAT},
 }
 
 
@@ -55,6 +59,12 @@ def get_session_for(request: HttpRequest, pk: int, *, need: Need) -> VoteSession
     if not roles:
         raise Http404
     if not roles & NEEDS[need]:
+        raise PermissionDenied
+    if (
+        need == "results"
+        and not roles & {Role.COUNTING, Role.LEADERSHIP}
+        and session.status != SessionStatus.CERTIFIED
+    ):
         raise PermissionDenied
     committee_role = committee_role_of(request.user, session) if Role.COUNTING in roles else None
     if need == "enter_ballots" and committee_role is None:

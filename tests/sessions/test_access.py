@@ -59,3 +59,16 @@ def test_outsider_gets_404_for_every_need(session, outsider):
     for need in ("count", "enter_ballots", "chair", "ballot_record"):
         with pytest.raises(Http404):
             get_session_for(_request(outsider), session.pk, need=need)
+
+
+def test_results_for_committee_and_leadership_and_secretariat_once_certified(
+    session, counting_member, leader, secretariat
+):
+    for user in (counting_member, leader):
+        assert get_session_for(_request(user), session.pk, need="results") == session
+    with pytest.raises(PermissionDenied):
+        get_session_for(_request(secretariat), session.pk, need="results")
+    session.status = "certified"
+    session.ballots_issued = 0
+    session.save()
+    assert get_session_for(_request(secretariat), session.pk, need="results") == session
