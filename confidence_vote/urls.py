@@ -11,4 +11,5 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("sessions/", include("sessions.urls")),
     path("sessions/", include("ballots.urls")),
+    path("sessions/", include("reports.urls")),
 ]

@@ -88,7 +88,11 @@ class Tally:
             "count_closed": self.count_closed,
             "officials": [
                 {
-                    **{k: v for k, v in asdict(row).items() if not k.endswith("_pct")},
+                    **{
+                        k: v
+                        for k, v in asdict(row).items()
+                        if not k.endswith("_pct") and k != "band"
+                    },
                     "high_pct": str(row.high_pct),
                     "medium_pct": str(row.medium_pct),
                     "low_pct": str(row.low_pct),

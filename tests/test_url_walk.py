@@ -63,6 +63,12 @@ EXPECTED = {
     "ballots:ballot_void": (POST_ONLY, CHAIR_POST),
     "ballots:upload": ((403, 200, 403, 404), (403, "ok", 403, 404)),
     "ballots:record": ((403, 403, 200, 404), POST_ONLY),
+    # Results: the counting committee and leadership; the secretariat once certified.
+    "reports:results": ((403, 200, 200, 404), POST_ONLY),
+    "reports:results_csv": ((403, 200, 200, 404), POST_ONLY),
+    "reports:results_xlsx": ((403, 200, 200, 404), POST_ONLY),
+    # Documents (walked as the minutes): like the results.
+    "reports:document": ((403, 200, 200, 404), POST_ONLY),
 }
 # Django's own pages, outside the product's permission model.
 NOT_WALKED = {"login", "logout", "set_language"}
@@ -103,6 +109,8 @@ def objects(session, settings, tmp_path, counting_member):
 
 
 def _url(name, objects):
+    if name == "reports:document":
+        objects = {**objects, "kind": "minutes"}
     for candidate in (
         [],
         ["pk"],

@@ -53,6 +53,10 @@ def test_seed_case_every_official_28_of_28_high(org, django_assert_max_num_queri
         "collected": 28,
         "count_closed": False,
     }
+    assert list(data["officials"][0]) == [
+        "order", "name", "position", "valid", "invalid", "high", "medium", "low",
+        "high_pct", "medium_pct", "low_pct", "band",
+    ]  # fmt: skip
     assert data["officials"][0] == {
         "order": 1,
         "name": session.officials.get(order=1).full_name,

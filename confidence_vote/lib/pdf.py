@@ -1,0 +1,77 @@
+"""HTML to PDF with WeasyPrint, in the bundled serif font and nothing else.
+
+The font family has a name of our own ("CV Serif") so it can only come from the bundled
+files: a machine without Liberation Serif installed prints the same document as one with it.
+"""
+
+from functools import cache
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib.staticfiles import finders
+from weasyprint import CSS, HTML
+from weasyprint.text.fonts import FontConfiguration
+
+FONT_FAMILY = "CV Serif"
+# (weight, style) -> the bundled file, as a static path.
+FONT_FILES = {
+    ("normal", "normal"): "fonts/liberation-serif/LiberationSerif-Regular.ttf",
+    ("bold", "normal"): "fonts/liberation-serif/LiberationSerif-Bold.ttf",
+    ("normal", "italic"): "fonts/liberation-serif/LiberationSerif-Italic.ttf",
+    ("bold", "italic"): "fonts/liberation-serif/LiberationSerif-BoldItalic.ttf",
+}
+
+
+def static_file_uri(path: str) -> str:
+    """The absolute file:// URL of a static file; LookupError when it is missing."""
+    found = finders.find(path)
+    if not found:
+        raise LookupError(f"static file not found: {path}")
+    return Path(found).resolve().as_uri()
+
+
+@cache
+def font_face_css() -> str:
+    """@font-face rules for FONT_FAMILY, one per bundled file."""
+    rules = [
+        f'@font-face {{ font-family: "{FONT_FAMILY}"; font-weight: {weight}; '
+        f'font-style: {style}; src: url("{static_file_uri(path)}"); }}'
+        for (weight, style), path in FONT_FILES.items()
+    ]
+    return "\n".join(rules)
+
+
+def render_pdf(html: str, *, stylesheet: str = "", copies: int = 1) -> bytes:
+    """The PDF bytes of an HTML document.
+
+    `stylesheet` is CSS text added after the fonts. With `copies` > 1 the document is laid
+    out and drawn once, and the PDF gets further pages that share the first copy's content
+    streams (a whole copy after another): 500 ballot papers cost one render, not 500.
+    """
+    if copies < 1:
+        raise ValueError("copies must be at least 1")
+    font_config = FontConfiguration()
+    css = CSS(string=font_face_css() + "\n" + stylesheet, font_config=font_config)
+    document = HTML(string=html, base_url=str(settings.BASE_DIR)).render(
+        stylesheets=[css], font_config=font_config
+    )
+    return document.write_pdf(finisher=_repeat_pages(copies) if copies > 1 else None)
+
+
+def _repeat_pages(copies: int):
+    """A WeasyPrint finisher that appends `copies - 1` more copies of every page.
+
+    Each new page is a new page object (the page tree stays a tree) pointing at the same
+    content stream and resources as the original, so the file barely grows. For documents
+    without links or annotations (the ballot paper).
+    """
+
+    def finisher(_document, pdf) -> None:
+        kids = pdf.pages["Kids"]
+        # Kids holds "number 0 R" triples.
+        originals = [pdf.objects[kids[i]] for i in range(0, len(kids), 3)]
+        for _copy in range(copies - 1):
+            for page in originals:
+                pdf.add_page(type(page)(page))
+
+    return finisher

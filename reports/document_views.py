@@ -1,0 +1,42 @@
+"""Downloads of the official documents as PDF: the counting minutes and the result report
+(need "results"), and the blank ballot paper (need "view": the secretariat prints it before
+the vote)."""
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpResponse, HttpResponseBadRequest
+from django.utils.http import content_disposition_header
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_safe
+
+from reports.documents import KINDS, MAX_SPARES, document_filename, render_document
+from sessions.access import get_session_for
+
+
+def _spares(value: str | None) -> int | None:
+    """?spares=N as an integer from 0 to MAX_SPARES; None when it is not one."""
+    if value is None or value == "":
+        return 0
+    if not value.isdigit():
+        return None
+    spares = int(value)
+    return spares if spares <= MAX_SPARES else None
+
+
+@login_required
+@require_safe
+def document(request, pk: int, kind: str):
+    if kind not in KINDS:
+        raise Http404
+    session = get_session_for(request, pk, need="view" if kind == "ballots" else "results")
+    spares = _spares(request.GET.get("spares")) if kind == "ballots" else 0
+    if spares is None:
+        return HttpResponseBadRequest(
+            _("Spare ballot papers must be a whole number from 0 to %(max)d.") % {"max": MAX_SPARES}
+        )
+    # Reads, then renders: no transaction is held while WeasyPrint works.
+    pdf = render_document(session=session, kind=kind, spares=spares)
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = content_disposition_header(
+        as_attachment=True, filename=document_filename(session=session, kind=kind)
+    )
+    return response

@@ -1,0 +1,149 @@
+"""The results as files: CSV (the columns of `manage.py tally`) and an .xlsx workbook.
+
+Both are built from a `Tally` only; nothing here reads the database. The workbook is a
+companion of the counting minutes, so like the documents it is written in Vietnamese whatever
+the reader's interface language.
+"""
+
+import csv
+import io
+
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font
+from openpyxl.utils import get_column_letter
+
+from confidence_vote.rules import RuleProfile, get_profile
+from reports.selectors import Tally
+
+# The columns of each official, in the order of the JSON officials list.
+CSV_COLUMNS = (
+    "order",
+    "name",
+    "position",
+    "valid",
+    "invalid",
+    "high",
+    "medium",
+    "low",
+    "high_pct",
+    "medium_pct",
+    "low_pct",
+    "band",
+)
+BOM = "\ufeff"
+PERCENT_FORMAT = "0.00"
+
+XLSX_HEADERS = (
+    "STT",
+    "Họ và tên",
+    "Chức vụ",
+    "Phiếu hợp lệ",
+    "Phiếu không hợp lệ",
+    "Tín nhiệm cao (số phiếu)",
+    "Tín nhiệm cao (%)",
+    "Tín nhiệm (số phiếu)",
+    "Tín nhiệm (%)",
+    "Tín nhiệm thấp (số phiếu)",
+    "Tín nhiệm thấp (%)",
+    "Ghi chú",
+)
+PERCENT_COLUMNS = (7, 9, 11)
+
+
+def results_filename(tally: Tally, extension: str) -> str:
+    """ "Kết quả lấy phiếu tín nhiệm - 12.xlsx": the download's name, diacritics kept."""
+    return f"Kết quả lấy phiếu tín nhiệm - {tally.session}.{extension}"
+
+
+def band_text_vi(band: str, profile: RuleProfile) -> str:
+    """The low-confidence band as the minutes word it; empty for no band."""
+    if band == "over_half":
+        return "Trên 1/2 phiếu tín nhiệm thấp"
+    if band == "two_thirds":
+        if profile.two_thirds_inclusive:
+            return "Từ 2/3 phiếu tín nhiệm thấp trở lên"
+        return "Trên 2/3 phiếu tín nhiệm thấp"
+    return ""
+
+
+def csv_text(tally: Tally) -> str:
+    """One row per official with the JSON's columns, percentages with a dot, BOM first."""
+    buffer = io.StringIO()
+    buffer.write(BOM)
+    writer = csv.writer(buffer)
+    writer.writerow(CSV_COLUMNS)
+    for official in tally.as_data()["officials"]:
+        writer.writerow([official[column] for column in CSV_COLUMNS])
+    return buffer.getvalue()
+
+
+def csv_bytes(tally: Tally) -> bytes:
+    return csv_text(tally).encode("utf-8")
+
+
+def xlsx_bytes(tally: Tally) -> bytes:
+    """A workbook: the officials' table, and the session's figures; numbers as numbers."""
+    profile = get_profile(tally.rule_profile)
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = "Kết quả"
+    sheet.append(XLSX_HEADERS)
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+        cell.alignment = Alignment(wrap_text=True, vertical="center")
+    for row in tally.officials:
+        sheet.append(
+            [
+                row.order,
+                row.name,
+                row.position,
+                row.valid,
+                row.invalid,
+                row.high,
+                row.high_pct,
+                row.medium,
+                row.medium_pct,
+                row.low,
+                row.low_pct,
+                band_text_vi(row.band, profile),
+            ]
+        )
+    for column in PERCENT_COLUMNS:
+        for (cell,) in sheet.iter_rows(min_row=2, min_col=column, max_col=column):
+            cell.number_format = PERCENT_FORMAT
+    widths = {1: 6, 2: 30, 3: 30, 12: 34}
+    for column in range(1, len(XLSX_HEADERS) + 1):
+        sheet.column_dimensions[get_column_letter(column)].width = widths.get(column, 14)
+    sheet.freeze_panes = "A2"
+
+    figures = workbook.create_sheet("Số liệu hội nghị")
+    base_text = (
+        "Trên tổng số phiếu thu về"
+        if tally.percentage_base == "collected"
+        else "Trên tổng số đại biểu được triệu tập"
+    )
+    rows: list[tuple[str, object]] = [
+        ("Số người được triệu tập", tally.convened),
+        ("Số người có mặt", tally.present),
+        ("Số người vắng mặt", tally.absent),
+        (f"Số người có mặt tối thiểu ({profile.quorum})", tally.quorum_required),
+        ("Đủ số người có mặt theo quy định", "Có" if tally.quorum_met else "Không"),
+        ("Số phiếu phát ra", tally.issued),
+        ("Số phiếu thu về", tally.collected),
+        ("Số phiếu hợp lệ", tally.ballots_valid),
+        ("Số phiếu không hợp lệ", tally.ballots_invalid),
+        ("Tỷ lệ phần trăm tính", base_text),
+        ("Căn cứ", profile.legal_basis),
+        ("Đã kết thúc kiểm phiếu", "Có" if tally.count_closed else "Chưa (kết quả tạm tính)"),
+        ("Dấu vân tay kết quả (SHA-256)", tally.fingerprint()),
+    ]
+    for label, value in rows:
+        figures.append([label, value])
+    for (cell,) in figures.iter_rows(min_col=1, max_col=1):
+        cell.font = Font(bold=True)
+    figures.column_dimensions["A"].width = 36
+    figures.column_dimensions["B"].width = 70
+
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
