@@ -125,6 +125,8 @@ class VoteSession(models.Model):
             "other's entries; the count closes only when both agree."
         ),
     )
+    # The result's version: 1 at the first certification, one more at each reopening after it.
+    result_version = models.PositiveIntegerField(_("result version"), default=1)
     # The physical count of ballots collected, recorded by the committee chair.
     ballots_collected = models.PositiveIntegerField(_("ballots collected"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
