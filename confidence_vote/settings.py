@@ -123,6 +123,14 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 DOSSIER_MAX_BYTES = env_int("DOSSIER_MAX_BYTES", 20 * 1024 * 1024, minimum=1024)
 IMPORT_MAX_BYTES = env_int("IMPORT_MAX_BYTES", 5 * 1024 * 1024, minimum=1024)
 
+# Each organization's signing certificate: organization-<id>.p12 and organization-<id>.password
+# (made for trials by `manage.py create_signing_certificate`). Keep this folder private.
+SIGNING_DIR = Path(env_str("SIGNING_DIR", default=str(BASE_DIR / "signing")))
+# The address printed in the documents' QR code, leading to the verification page.
+PUBLIC_BASE_URL = env_str("PUBLIC_BASE_URL", default="http://127.0.0.1:8000").rstrip("/")
+# Checks a client (by IP address) may make on the public verification page per 10 minutes.
+VERIFY_RATE_LIMIT = env_int("VERIFY_RATE_LIMIT", 20, minimum=1)
+
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", default=not DEBUG)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE

@@ -12,4 +12,5 @@ urlpatterns = [
     path("sessions/", include("sessions.urls")),
     path("sessions/", include("ballots.urls")),
     path("sessions/", include("reports.urls")),
+    path("", include("reports.verify_urls")),
 ]

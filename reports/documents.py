@@ -17,11 +17,13 @@ from confidence_vote.lib.dates import vn_date, vn_place_date, vn_time
 from confidence_vote.lib.numbers import vn_percent
 from confidence_vote.lib.pdf import FONT_FAMILY, render_pdf
 from reports.selectors import Tally, tally_for_session
+from reports.verification import verification_url
 from sessions.models import (
     AuditEntry,
     CommitteeRole,
     DocumentStyle,
     Organization,
+    SessionStatus,
     VoteSession,
 )
 from sessions.selectors import attendance_summary
@@ -74,9 +76,9 @@ def document_number(*, organization: Organization, kind: Kind, number: str = "01
 
 
 def verification_payload(tally: Tally) -> str:
-    """What the QR code on the minutes and report holds: the session and the fingerprint of
-    the result data. The one place to change when it becomes a verification URL."""
-    return f"confidence-vote:session={tally.session};sha256={tally.fingerprint()}"
+    """What the QR code on the minutes and report holds: the public verification page's URL
+    with the fingerprint of the result data."""
+    return verification_url(tally)
 
 
 def qr_data_uri(payload: str) -> str:
@@ -197,8 +199,12 @@ def _count_ended(session: VoteSession, tally: Tally) -> str:
     return f"{vn_time(closed_at)}, {vn_date(closed_at.date())}"
 
 
-def results_context(*, session: VoteSession, kind: Kind, number: str = "01") -> dict:
-    """The context of the minutes or the report."""
+def results_context(
+    *, session: VoteSession, kind: Kind, number: str = "01", official: bool | None = None
+) -> dict:
+    """The context of the minutes or the report. "DỰ THẢO" until the result is certified;
+    "KẾT QUẢ CHÍNH THỨC" once it is. Certification renders before the status changes, so it
+    passes `official=True`; None means "as the session's status says"."""
     tally = tally_for_session(session=session)
     profile = session.profile
     inclusive = profile.two_thirds_inclusive
@@ -207,6 +213,8 @@ def results_context(*, session: VoteSession, kind: Kind, number: str = "01") -> 
     chair = [m["full_name"] for m in committee if m["role"] == CommitteeRole.CHAIR]
     members = [m["full_name"] for m in committee if m["role"] != CommitteeRole.CHAIR]
     fingerprint = tally.fingerprint()
+    if official is None:
+        official = session.status == SessionStatus.CERTIFIED
     return {
         "kind": kind,
         "title": TITLES[kind].upper(),
@@ -223,7 +231,8 @@ def results_context(*, session: VoteSession, kind: Kind, number: str = "01") -> 
         "percentage_base": PERCENTAGE_BASES[tally.percentage_base],
         "summary": summary_sentence(tally, two_thirds_inclusive=inclusive),
         "count_ended": _count_ended(session, tally),
-        "draft": not tally.count_closed,
+        "draft": not official,
+        "official": official,
         "fingerprint": fingerprint,
         "qr": qr_data_uri(verification_payload(tally)),
     }
@@ -251,16 +260,22 @@ def ballot_copies(*, session: VoteSession, spares: int = 0) -> int:
 
 
 def render_document(
-    *, session: VoteSession, kind: Kind, spares: int = 0, number: str = "01"
+    *,
+    session: VoteSession,
+    kind: Kind,
+    spares: int = 0,
+    number: str = "01",
+    official: bool | None = None,
 ) -> bytes:
-    """The PDF of one document. Reads, then renders: call it outside any transaction."""
+    """The PDF of one document. Reads, then renders: call it outside any transaction.
+    `official=True` marks the minutes and report "KẾT QUẢ CHÍNH THỨC" (see results_context)."""
     if kind not in KINDS:
         raise ValueError(f"unknown document kind: {kind}")
     if kind == "ballots":
         context = ballots_context(session=session)
         copies = ballot_copies(session=session, spares=spares)
     else:
-        context = results_context(session=session, kind=kind, number=number)
+        context = results_context(session=session, kind=kind, number=number, official=official)
         copies = 1
     context["font_family"] = FONT_FAMILY
     html = render_to_string(f"reports/documents/{kind}.html", context)

@@ -11,6 +11,7 @@ from django.db.models import Count, Exists, OuterRef, Q
 from ballots.models import Ballot, EntryPass, Mark, MarkValue
 from ballots.selectors import tally_sheet_totals
 from confidence_vote.rules import RuleProfile
+from reports.models import Confirmation
 from sessions.models import SessionStatus, VoteSession
 from sessions.selectors import attendance_summary
 
@@ -257,3 +258,32 @@ def _with_checks(tally: Tally, session: VoteSession) -> Tally:
             )
         )
     return Tally(**{**tally.__dict__, "checks": checks})
+
+
+def confirmation_state(*, session: VoteSession, fingerprint: str | None = None) -> dict:
+    """Who of the counting committee confirmed the current version of the result, with the
+    current fingerprint (pass it when the caller already has the tally; else it is computed).
+
+    {"version", "fingerprint", "members": [{"member", "user", "confirmed_at" | None}],
+     "all_confirmed", "missing": [names]}; a confirmation of another fingerprint (the count
+    was corrected since) does not count."""
+    if fingerprint is None:
+        fingerprint = tally_for_session(session=session).fingerprint()
+    version = session.result_version
+    confirmed = dict(
+        Confirmation.objects.filter(
+            session=session, version=version, fingerprint=fingerprint
+        ).values_list("member_id", "confirmed_at")
+    )
+    members = [
+        {"member": member, "user": member.user, "confirmed_at": confirmed.get(member.pk)}
+        for member in session.committee_members.select_related("user").order_by("role", "pk")
+    ]
+    missing = [row["member"].full_name for row in members if row["confirmed_at"] is None]
+    return {
+        "version": version,
+        "fingerprint": fingerprint,
+        "members": members,
+        "all_confirmed": bool(members) and not missing,
+        "missing": missing,
+    }

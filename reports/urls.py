@@ -1,6 +1,6 @@
 from django.urls import path  # noqa: F401
 
-from reports import document_views, views
+from reports import certify_views, document_views, views
 
 app_name = "reports"
 
@@ -12,4 +12,23 @@ urlpatterns: list = [
     path("<int:pk>/results.xlsx", views.results_xlsx, name="results_xlsx"),
     # --- documents ---
     path("<int:pk>/results/<str:kind>.pdf", document_views.document, name="document"),
+    # --- certification ---
+    path("<int:pk>/results/sign-off/", certify_views.signoff, name="signoff"),
+    path(
+        "<int:pk>/results/sign-off/confirm/",
+        certify_views.signoff_confirm,
+        name="signoff_confirm",
+    ),
+    path("<int:pk>/results/sign-off/certify/", certify_views.certify, name="certify"),
+    path("<int:pk>/results/sign-off/reopen/", certify_views.reopen_result, name="reopen_result"),
+    path(
+        "<int:pk>/results/sign-off/paper-minutes/",
+        certify_views.paper_minutes,
+        name="paper_minutes",
+    ),
+    path(
+        "<int:pk>/results/signed/<int:document_id>/",
+        certify_views.signed_document,
+        name="signed_document",
+    ),
 ]

@@ -39,6 +39,11 @@ ACTION_LABELS = {
     "count.collected": _("Ballots collected recorded"),
     "count.close": _("Count closed"),
     "count.reopen": _("Count reopened"),
+    "result.confirm": _("Result confirmed by a committee member"),
+    "result.certify": _("Result certified; documents signed"),
+    "result.reopen": _("Certified result reopened"),
+    "document.download": _("Signed document downloaded"),
+    "document.paper_minutes": _("Scanned paper minutes uploaded"),
 }
 
 

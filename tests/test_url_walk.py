@@ -7,7 +7,9 @@ view can be added without deciding who may use it.
 import pytest
 from django.core.files.base import ContentFile
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
 
+from reports.models import DocumentKind, SignedDocument
 from tests.factories import make_committee_member, make_delegate, make_official
 
 ROLES = ["secretariat", "counting", "leader", "outsider", "anonymous"]
@@ -69,7 +71,16 @@ EXPECTED = {
     "reports:results_xlsx": ((403, 200, 200, 404), POST_ONLY),
     # Documents (walked as the minutes): like the results.
     "reports:document": ((403, 200, 200, 404), POST_ONLY),
+    # Certification: the walk's counting user holds a member's seat (confirms; never certifies).
+    "reports:signoff": ((403, 200, 200, 404), POST_ONLY),
+    "reports:signoff_confirm": (POST_ONLY, (403, "ok", 403, 404)),
+    "reports:certify": (POST_ONLY, CHAIR_POST),
+    "reports:reopen_result": (POST_ONLY, CHAIR_POST),
+    "reports:paper_minutes": (POST_ONLY, CHAIR_POST),
+    "reports:signed_document": ((403, 200, 200, 404), POST_ONLY),
 }
+# Open to everyone, logged in or not: (GET, POST) for all five roles.
+PUBLIC = {"verify": (200, "ok")}
 # Django's own pages, outside the product's permission model.
 NOT_WALKED = {"login", "logout", "set_language"}
 
@@ -87,7 +98,7 @@ def _named_patterns(patterns=None, namespace=""):
 
 def test_every_url_has_an_expectation():
     names = set(_named_patterns()) - NOT_WALKED
-    assert names == set(EXPECTED)
+    assert names == set(EXPECTED) | set(PUBLIC)
 
 
 @pytest.fixture
@@ -97,6 +108,16 @@ def objects(session, settings, tmp_path, counting_member):
     official.dossier.save("Báo cáo tự kiểm điểm.pdf", ContentFile(b"%PDF-1.4\n%%EOF\n"))
     delegate = make_delegate(session)
     member = make_committee_member(session, user=counting_member)
+    document = SignedDocument.objects.create(
+        session=session,
+        version=1,
+        kind=DocumentKind.MINUTES,
+        content=b"%PDF-1.4\n%%EOF\n",
+        sha256="0" * 64,
+        file_name="Biên bản kiểm phiếu - v1.pdf",
+        certified_by=counting_member,
+        certified_at=timezone.now(),
+    )
     return {
         "pk": session.pk,
         "official_id": official.pk,
@@ -105,6 +126,7 @@ def objects(session, settings, tmp_path, counting_member):
         "kind": "delegates",
         "entry_pass": 1,
         "number": 1,
+        "document_id": document.pk,
     }
 
 
@@ -121,6 +143,7 @@ def _url(name, objects):
         ["pk", "entry_pass"],
         ["pk", "number"],
         ["pk", "entry_pass", "number"],
+        ["pk", "document_id"],
     ):
         try:
             return reverse(name, kwargs={k: objects[k] for k in candidate})
@@ -160,3 +183,15 @@ def test_post(name, role, objects, login, secretariat, counting_member, leader, 
 def test_unknown_session_is_404_for_everyone(login, secretariat):
     assert login(secretariat).get("/sessions/987654/").status_code == 404
     assert login(secretariat).get("/sessions/987654/officials/").status_code == 404
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("name", sorted(PUBLIC))
+def test_public_pages(name, role, login, secretariat, counting_member, leader, outsider):
+    user = {"secretariat": secretariat, "counting": counting_member, "leader": leader}
+    user |= {"outsider": outsider, "anonymous": None}
+    client = login(user[role])
+    get, post = PUBLIC[name]
+    assert client.get(reverse(name)).status_code == get
+    status = client.post(reverse(name)).status_code
+    assert status not in (403, 404) and status < 500

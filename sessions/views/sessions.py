@@ -6,10 +6,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
 from sessions.access import get_session_for, organizations_for
-from sessions.audit import audit_rows
+from sessions.audit import ACTION_LABELS, action_label, audit_rows
 from sessions.errors import DomainError
 from sessions.forms.sessions import SessionForm, UnlockForm
-from sessions.models import AuditEntry, CommitteeRole, SessionStatus
+from sessions.models import AuditEntry, CommitteeRole, Role, SessionStatus
 from sessions.selectors import attendance_summary, sessions_visible_to
 from sessions.services import sessions as session_services
 from sessions.views.common import form_error
@@ -86,17 +86,40 @@ def session_detail(request, pk):
 @require_safe
 def session_history(request, pk):
     session = get_session_for(request, pk, need="view")
-    # Ballot and count entries carry marks, which are results: they are on the ballot record
-    # page, open to the committee chair and leadership only.
-    entries = (
-        AuditEntry.objects.filter(session=session)
-        .exclude(action__startswith="ballot.")
-        .exclude(action__startswith="count.")
-        .exclude(action__startswith="tally_sheet.")
-        .select_related("user")[:500]
+    entries = AuditEntry.objects.filter(session=session)
+    # Ballot and count entries carry marks, which are results: only the committee chair and
+    # leadership (who may read everything) see them.
+    if Role.LEADERSHIP not in session.viewer_roles and (
+        session.viewer_committee_role != CommitteeRole.CHAIR
+    ):
+        entries = (
+            entries.exclude(action__startswith="ballot.")
+            .exclude(action__startswith="count.")
+            .exclude(action__startswith="tally_sheet.")
+        )
+    # order_by(): the model's ordering would defeat DISTINCT.
+    present = set(entries.order_by().values_list("action", flat=True).distinct())
+    actions = [(code, action_label(code)) for code in ACTION_LABELS if code in present]
+    actions += [(code, code) for code in sorted(present - set(ACTION_LABELS))]
+    people = sorted(
+        set(entries.exclude(username="").order_by().values_list("username", flat=True).distinct())
     )
-    rows = audit_rows(entries)
-    return render(request, "sessions/session_history.html", {"session": session, "rows": rows})
+    action = request.GET.get("action", "")
+    if action in present:
+        entries = entries.filter(action=action)
+    person = request.GET.get("user", "").strip()
+    if person:
+        entries = entries.filter(username=person)
+    rows = audit_rows(entries.select_related("user")[:500])
+    context = {
+        "session": session,
+        "rows": rows,
+        "actions": actions,
+        "action": action,
+        "people": people,
+        "person": person,
+    }
+    return render(request, "sessions/session_history.html", context)
 
 
 @login_required

@@ -7,6 +7,7 @@ import subprocess
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.conf import settings
 from django.utils.timezone import localtime
 from PIL import Image
 from pypdf import PdfReader
@@ -115,18 +116,33 @@ def test_minutes_of_the_seed_case_party_style(org, tmp_path):
         assert name in text
     assert "Số:" not in text
     assert "CỘNG HÒA" not in text
-    # The count closed: its end time is printed and there is no draft watermark.
+    # The count closed: its end time is printed; still a draft until the result is certified.
     closed_at = localtime(AuditEntry.objects.get(session=session, action="count.close").created_at)
     ended = f"kết thúc vào lúc {closed_at.hour:02d} giờ {closed_at.minute:02d}"
     assert ended in text
     assert "...... giờ" not in text
-    assert "DỰ THẢO" not in text
+    assert "DỰ THẢO" in text
+    assert "KẾT QUẢ CHÍNH THỨC" not in text
     # The fingerprint on every page; the page number from page 2.
     assert len(pages) >= 2
     for page in pages:
         assert tally.fingerprint() in page
     assert "2" in pages[1].splitlines()
     assert_a4_with_ink(page_one_png(pdf, tmp_path))
+
+
+def test_official_documents_say_official_result_and_not_draft(org):
+    session = seed_session(org, close=True)
+    for kind in ("minutes", "report"):
+        pages = pages_text(render_document(session=session, kind=kind, official=True))
+        assert "KẾT QUẢ CHÍNH THỨC" in pages[0], kind
+        assert not any("DỰ THẢO" in page for page in pages), kind
+    # Certified in the database: official without being told.
+    session.status = SessionStatus.CERTIFIED
+    session.save(update_fields=["status"])
+    text = "\n".join(pages_text(render_document(session=session, kind="report")))
+    assert "KẾT QUẢ CHÍNH THỨC" in text
+    assert "DỰ THẢO" not in text
 
 
 def test_minutes_while_the_count_is_open_carry_the_draft_watermark(org):
@@ -254,8 +270,7 @@ def test_numbers_and_file_names(org):
 def test_verification_payload_holds_session_and_fingerprint(org):
     tally = tally_for_session(session=seed_session(org))
     payload = verification_payload(tally)
-    assert f"session={tally.session}" in payload
-    assert tally.fingerprint() in payload
+    assert payload == f"{settings.PUBLIC_BASE_URL}/verify/?fp={tally.fingerprint()}"
 
 
 def test_ballot_paper_has_no_results_and_one_copy_per_delegate_present(org, tmp_path):

@@ -161,3 +161,19 @@ def test_query_count_does_not_grow_with_ballots(login, leader, org, django_asser
     with django_assert_max_num_queries(len(captured.captured_queries)):
         response = client.get(url(session))
     assert response.content.decode().count("40/40") >= 5
+
+
+def test_banner_says_draft_until_certified_then_official(login, leader, org):
+    from sessions.models import SessionStatus
+    from tests.ballots import make_counting_session
+
+    session = make_counting_session(org)
+    session.status = SessionStatus.COUNTED
+    session.save()
+    body = login(leader).get(f"/sessions/{session.pk}/results/").content.decode()
+    assert 'data-testid="draft"' in body and "DỰ THẢO" in body
+    session.status = SessionStatus.CERTIFIED
+    session.save()
+    body = login(leader).get(f"/sessions/{session.pk}/results/").content.decode()
+    assert 'data-testid="official"' in body and "KẾT QUẢ CHÍNH THỨC" in body
+    assert "DỰ THẢO" not in body

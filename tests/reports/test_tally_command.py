@@ -137,7 +137,8 @@ def test_csv_agrees_with_json(org):
 
 
 def test_unknown_session_and_format(db):
-    with pytest.raises(CommandError, match="no vote session with id 999999"):
+    # Commands speak the default language, Vietnamese.
+    with pytest.raises(CommandError, match="Không có hội nghị số 999999"):
         tally(999999)
     with pytest.raises(CommandError):
         tally(1, "--format", "xml")

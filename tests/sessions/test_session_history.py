@@ -25,3 +25,46 @@ def test_changes_read_old_to_new(login, secretariat, session):
     session_update(user=secretariat, session=session, venue="Phòng họp lớn")
     body = login(secretariat).get(f"/sessions/{session.pk}/history/").content.decode()
     assert "Hội trường tầng 3 → Phòng họp lớn" in body
+
+
+def _count_session(org, counting_member):
+    """A session with ballot entries in its record, counted by a chair and `counting_member`."""
+    from ballots.services import ballots_import
+    from tests.ballots import entry, make_chair_user, make_counting_session
+
+    chair = make_chair_user(org)
+    session = make_counting_session(org, chair=chair, members=[counting_member])
+    ballots_import(user=chair, session=session, entry_pass=1, rows=[entry(1)])
+    return session, chair
+
+
+def test_leadership_sees_ballot_entries_and_filters_by_action_and_person(
+    login, org, leader, counting_member
+):
+    session, _chair = _count_session(org, counting_member)
+    client = login(leader)
+    body = client.get(f"/sessions/{session.pk}/history/").content.decode()
+    assert "Ballots imported from a file" in body
+    assert "Counting opened" in body
+    assert '<option value="ballot.import">' in body
+    assert '<option value="to-truong">' in body
+
+    body = client.get(f"/sessions/{session.pk}/history/?action=ballot.import").content.decode()
+    rows = body.split('data-testid="history-rows"')[1]
+    assert "Ballots imported from a file" in rows
+    assert "Counting opened" not in rows
+
+    body = client.get(f"/sessions/{session.pk}/history/?user=nobody").content.decode()
+    assert "No entry matches this filter." in body
+
+
+def test_others_do_not_see_ballot_entries(login, org, secretariat, counting_member):
+    session, chair = _count_session(org, counting_member)
+    for user in (secretariat, counting_member):
+        body = login(user).get(f"/sessions/{session.pk}/history/").content.decode()
+        assert "Ballots imported from a file" not in body
+        assert '<option value="ballot.import">' not in body
+        assert "Counting opened" in body
+    # The committee chair reads them.
+    body = login(chair).get(f"/sessions/{session.pk}/history/").content.decode()
+    assert "Ballots imported from a file" in body

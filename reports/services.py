@@ -1,0 +1,321 @@
+"""Certification: the committee confirms the closed count, the chair certifies it (the minutes
+and the report rendered once, signed and kept unchangeable), reopens it with a reason, and
+leadership downloads the signed documents."""
+
+import hashlib
+from pathlib import PurePath
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from confidence_vote.lib.signing import sign_pdf
+from confidence_vote.lib.text import clean_text
+from reports.documents import TITLES, render_document
+from reports.keys import organization_signer
+from reports.models import (
+    Confirmation,
+    DocumentDownload,
+    DocumentKind,
+    SignedDocument,
+)
+from reports.selectors import confirmation_state, tally_for_session
+from sessions.audit import audit_record
+from sessions.errors import DomainError
+from sessions.models import CommitteeMember, CommitteeRole, SessionStatus, VoteSession
+from sessions.services.common import lock_session, validate
+
+SIGNED_KINDS = (DocumentKind.MINUTES, DocumentKind.REPORT)
+PAPER_MINUTES_TITLE = "Biên bản kiểm phiếu có chữ ký (bản quét)"
+
+
+def _is_account(user) -> bool:
+    return user is not None and user.is_authenticated
+
+
+def _require_chair(*, user, session: VoteSession) -> None:
+    if not _is_account(user) or not (
+        CommitteeMember.objects.filter(
+            session=session, user=user, role=CommitteeRole.CHAIR
+        ).exists()
+    ):
+        raise DomainError(_("Only the chair of the counting committee may do this."))
+
+
+def _require_counted(session: VoteSession) -> None:
+    if session.status != SessionStatus.COUNTED:
+        raise DomainError(
+            _("The result can be confirmed and certified only once the count is closed.")
+        )
+
+
+def signed_file_name(*, kind: str, version: int) -> str:
+    """ "Biên bản kiểm phiếu - v1.pdf", the diacritics kept."""
+    return f"{TITLES[kind]} - v{version}.pdf"
+
+
+def signature_reason(version: int) -> str:
+    return f"Kết quả lấy phiếu tín nhiệm — phiên bản {version}"
+
+
+# --- confirming ------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def result_confirm(*, user, session: VoteSession, password: str) -> Confirmation:
+    """A committee member confirms the closed count's current result, re-entering their
+    password. Confirming again the same result returns the existing confirmation; a
+    confirmation of an earlier fingerprint (the count was corrected since) is replaced."""
+    session = lock_session(session)
+    _require_counted(session)
+    member = (
+        CommitteeMember.objects.filter(session=session, user=user).first()
+        if _is_account(user)
+        else None
+    )
+    if member is None:
+        raise DomainError(_("Only members of this session's counting committee may do this."))
+    if not user.check_password(password or ""):
+        raise DomainError(_("The password is not right."), field="password")
+    fingerprint = tally_for_session(session=session).fingerprint()
+    version = session.result_version
+    existing = Confirmation.objects.filter(session=session, version=version, member=member).first()
+    if existing is not None and existing.fingerprint == fingerprint:
+        return existing
+    data = {"version": version, "fingerprint": fingerprint, "member": member.full_name}
+    if existing is not None:
+        data["replaces_fingerprint"] = existing.fingerprint
+        existing.delete()
+    confirmation = Confirmation(
+        session=session, version=version, member=member, user=user, fingerprint=fingerprint
+    )
+    validate(confirmation)
+    confirmation.save()
+    audit_record(action="result.confirm", user=user, session=session, data=data)
+    return confirmation
+
+
+# --- certifying ------------------------------------------------------------------------------
+
+
+def _require_all_confirmed(*, session: VoteSession, fingerprint: str) -> None:
+    state = confirmation_state(session=session, fingerprint=fingerprint)
+    if not state["members"]:
+        raise DomainError(_("The counting committee has no members."))
+    unlinked = [row["member"].full_name for row in state["members"] if row["user"] is None]
+    if unlinked:
+        raise DomainError(
+            _(
+                "%(names)s has no user account and cannot confirm: link an account to them "
+                "on the committee page first."
+            )
+            % {"names": ", ".join(unlinked)}
+        )
+    if state["missing"]:
+        raise DomainError(
+            _("Not every committee member has confirmed this result yet. Missing: %(names)s.")
+            % {"names": ", ".join(state["missing"])}
+        )
+
+
+def result_certify(*, user, session: VoteSession) -> list[SignedDocument]:
+    """The chair certifies the confirmed result: the minutes and the report are rendered and
+    signed OUTSIDE any transaction (slow), then stored in one short transaction that checks
+    nothing changed meanwhile. The documents say "KẾT QUẢ CHÍNH THỨC"."""
+    session = VoteSession.objects.select_related("organization").get(pk=session.pk)
+    _require_chair(user=user, session=session)
+    _require_counted(session)
+    version = session.result_version
+    fingerprint = tally_for_session(session=session).fingerprint()
+    _require_all_confirmed(session=session, fingerprint=fingerprint)
+    organization = session.organization
+    pkcs12, password = organization_signer(organization)
+
+    signed: dict[str, bytes] = {}
+    for kind in SIGNED_KINDS:
+        pdf = render_document(session=session, kind=kind, official=True)
+        signed[kind] = sign_pdf(
+            pdf,
+            pkcs12=pkcs12,
+            password=password,
+            reason=signature_reason(version),
+            location=organization.place,
+        )
+    return _store_certified(
+        user=user, session=session, version=version, fingerprint=fingerprint, signed=signed
+    )
+
+
+@transaction.atomic
+def _store_certified(
+    *, user, session: VoteSession, version: int, fingerprint: str, signed: dict[str, bytes]
+) -> list[SignedDocument]:
+    session = lock_session(session)
+    if (
+        session.status != SessionStatus.COUNTED
+        or session.result_version != version
+        or tally_for_session(session=session).fingerprint() != fingerprint
+    ):
+        raise DomainError(
+            _("The result changed while the documents were being signed; certify again.")
+        )
+    now = timezone.now()
+    documents = []
+    for kind, content in signed.items():
+        document = SignedDocument(
+            session=session,
+            version=version,
+            kind=kind,
+            content=content,
+            sha256=hashlib.sha256(content).hexdigest(),
+            result_fingerprint=fingerprint,
+            file_name=signed_file_name(kind=kind, version=version),
+            certified_by=user,
+            certified_at=now,
+        )
+        validate(document)
+        document.save()
+        documents.append(document)
+    session.status = SessionStatus.CERTIFIED
+    session.save(update_fields=["status", "updated_at"])
+    audit_record(
+        action="result.certify",
+        user=user,
+        session=session,
+        data={
+            "version": version,
+            "fingerprint": fingerprint,
+            "documents": {d.kind: d.sha256 for d in documents},
+        },
+    )
+    return documents
+
+
+# --- reopening -------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def result_reopen(*, user, session: VoteSession, reason: str) -> VoteSession:
+    """The chair reopens a certified result, with a reason: the current version's documents
+    are marked superseded (kept, still downloadable), a new version begins and the count
+    returns to counting, to be corrected, closed, confirmed and certified again."""
+    session = lock_session(session)
+    _require_chair(user=user, session=session)
+    if session.status != SessionStatus.CERTIFIED:
+        raise DomainError(_("Only a certified result can be reopened."))
+    reason = clean_text(reason or "")
+    if not reason:
+        raise DomainError(_("Give the reason for reopening the certified result."), field="reason")
+    now = timezone.now()
+    old_version = session.result_version
+    superseded = SignedDocument.objects.filter(
+        session=session, version=old_version, superseded_at__isnull=True
+    )
+    superseded_ids = sorted(superseded.values_list("pk", flat=True))
+    superseded.update(superseded_at=now)
+    session.result_version = old_version + 1
+    session.status = SessionStatus.COUNTING
+    session.save(update_fields=["result_version", "status", "updated_at"])
+    audit_record(
+        action="result.reopen",
+        user=user,
+        session=session,
+        data={
+            "version": [old_version, session.result_version],
+            "superseded_documents": superseded_ids,
+        },
+        reason=reason,
+    )
+    return session
+
+
+# --- downloads and the paper minutes ---------------------------------------------------------
+
+
+@transaction.atomic
+def document_download(*, user, document: SignedDocument) -> DocumentDownload:
+    """Record a download of a signed document (the view has checked access)."""
+    if not _is_account(user):
+        raise DomainError(_("Sign in to download signed documents."))
+    download = DocumentDownload(document=document, user=user)
+    validate(download)
+    download.save()
+    audit_record(
+        action="document.download",
+        user=user,
+        session=document.session,
+        data={
+            "document": document.pk,
+            "kind": document.kind,
+            "version": document.version,
+            "sha256": document.sha256,
+        },
+    )
+    return download
+
+
+def _paper_file_name(file_name: str, version: int) -> str:
+    name = clean_text(PurePath((file_name or "").replace("\\", "/")).name)
+    if not name:
+        name = f"{PAPER_MINUTES_TITLE} - v{version}.pdf"
+    if not name.lower().endswith(".pdf"):
+        name = f"{name}.pdf"
+    return name[-255:]
+
+
+@transaction.atomic
+def paper_minutes_upload(
+    *, user, session: VoteSession, content: bytes, file_name: str
+) -> SignedDocument:
+    """The chair uploads the scanned paper minutes with wet signatures, kept with the current
+    certified version. Documents never change: a second scan for the same version is refused."""
+    session = lock_session(session)
+    _require_chair(user=user, session=session)
+    if session.status != SessionStatus.CERTIFIED:
+        raise DomainError(
+            _("The scanned paper minutes can be uploaded once the result is certified.")
+        )
+    if not content.startswith(b"%PDF-"):
+        raise DomainError(_("The file is not a PDF."), field="file")
+    limit = settings.DOSSIER_MAX_BYTES
+    if len(content) > limit:
+        raise DomainError(
+            _("The file is too large: at most %(mb)s MB.") % {"mb": f"{limit / 1024 / 1024:g}"},
+            field="file",
+        )
+    version = session.result_version
+    if SignedDocument.objects.filter(
+        session=session, version=version, kind=DocumentKind.PAPER_MINUTES
+    ).exists():
+        raise DomainError(
+            _(
+                "The scanned paper minutes of version %(version)d are already kept; documents "
+                "cannot be replaced."
+            )
+            % {"version": version},
+            field="file",
+        )
+    sha256 = hashlib.sha256(content).hexdigest()
+    if SignedDocument.objects.filter(sha256=sha256).exists():
+        raise DomainError(_("This very file is already kept."), field="file")
+    document = SignedDocument(
+        session=session,
+        version=version,
+        kind=DocumentKind.PAPER_MINUTES,
+        content=content,
+        sha256=sha256,
+        result_fingerprint="",
+        file_name=_paper_file_name(file_name, version),
+        certified_by=user,
+        certified_at=timezone.now(),
+    )
+    validate(document)
+    document.save()
+    audit_record(
+        action="document.paper_minutes",
+        user=user,
+        session=session,
+        data={"document": document.pk, "version": version, "sha256": sha256},
+    )
+    return document
