@@ -13,29 +13,27 @@ the script creates its own test database, as the test runner does, and destroys 
 """
 
 import argparse
-import datetime as dt
 import logging
 import math
-import os
 import platform
 import random
-import sqlite3
 import statistics
 import sys
 import tempfile
 import time
 import uuid
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 import django
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "confidence_vote.settings")
-django.setup()
-
-from django.contrib.auth import get_user_model  # noqa: E402
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from common import (  # noqa: E402 - sets up Django
+    INVALID_SHARE,
+    MARK_WEIGHTS,
+    SEED,
+    database_version,
+    make_counting_session,
+)
 from django.db import connection, reset_queries  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import (  # noqa: E402
@@ -46,9 +44,6 @@ from django.test.utils import (  # noqa: E402
 from django.urls import reverse  # noqa: E402
 
 # The mix of marks on a valid ballot, and the share of ballots invalid as a whole.
-MARK_WEIGHTS = {"high": 80, "medium": 12, "low": 5, "none": 2, "several": 1}
-INVALID_SHARE = 0.02
-SEED = 2023
 
 
 def percentile(values: list[float], share: float) -> float:
@@ -56,70 +51,6 @@ def percentile(values: list[float], share: float) -> float:
     below it."""
     ordered = sorted(values)
     return ordered[max(math.ceil(share * len(ordered)) - 1, 0)]
-
-
-def database_version() -> str:
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("SHOW server_version")
-            return f"PostgreSQL {cursor.fetchone()[0]}"
-    return f"SQLite {sqlite3.sqlite_version}"
-
-
-def make_session(*, officials: int, ballots: int):
-    """A session counting `ballots` ballots, and a committee member's account."""
-    from sessions.models import (
-        Attendance,
-        CommitteeMember,
-        CommitteeRole,
-        Delegate,
-        Membership,
-        Official,
-        Organization,
-        Role,
-        VoteSession,
-    )
-    from sessions.services.sessions import session_open_counting, session_start_voting
-
-    org = Organization.objects.create(
-        name="Quốc hội (benchmark)",
-        issuing_body="Ủy ban Thường vụ Quốc hội",
-        parent_body="",
-        place="Hà Nội",
-        style="state",
-        code="UBTVQH",
-    )
-    user = get_user_model().objects.create_user(username="bench-typist", password=None)
-    Membership.objects.create(user=user, organization=org, role=Role.COUNTING)
-    session = VoteSession.objects.create(
-        organization=org,
-        title="Lấy phiếu tín nhiệm (benchmark)",
-        starts_at=dt.datetime(2023, 10, 25, 8, 0, tzinfo=ZoneInfo("Asia/Ho_Chi_Minh")),
-    )
-    Official.objects.bulk_create(
-        Official(
-            session=session, full_name=f"Người được lấy phiếu {n}", position="Bộ trưởng", order=n
-        )
-        for n in range(1, officials + 1)
-    )
-    now = dt.datetime(2023, 10, 25, 7, 45, tzinfo=ZoneInfo("Asia/Ho_Chi_Minh"))
-    Delegate.objects.bulk_create(
-        Delegate(
-            session=session,
-            full_name=f"Đại biểu {n}",
-            order=n,
-            attendance=Attendance.PRESENT,
-            checked_in_at=now,
-        )
-        for n in range(1, ballots + 1)
-    )
-    CommitteeMember.objects.create(session=session, full_name="Tổ trưởng", role=CommitteeRole.CHAIR)
-    CommitteeMember.objects.create(
-        session=session, full_name="Thành viên", role=CommitteeRole.MEMBER, user=user
-    )
-    session_start_voting(user=None, session=session)
-    session_open_counting(user=None, session=session, ballots_issued=ballots)
-    return session, user
 
 
 def ballot_posts(*, officials: int, ballots: int) -> list[dict[str, str]]:
@@ -141,7 +72,7 @@ def ballot_posts(*, officials: int, ballots: int) -> list[dict[str, str]]:
 def run(*, officials: int, ballots: int, show_queries: bool) -> dict:
     from ballots.models import Ballot, Mark
 
-    session, user = make_session(officials=officials, ballots=ballots)
+    session, user = make_counting_session(officials=officials, ballots=ballots)
     client = Client(headers={"accept-language": "en"})
     client.force_login(user)
     url = reverse("ballots:entry", args=[session.pk, 1])

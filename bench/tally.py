@@ -13,13 +13,11 @@ process that runs only the tally on the same database (resource.getrusage ru_max
 """
 
 import argparse
-import datetime as dt
 import json
 import os
 import platform
 import random
 import resource
-import sqlite3
 import statistics
 import subprocess
 import sys
@@ -27,87 +25,24 @@ import tempfile
 import time
 import tracemalloc
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 import django
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "confidence_vote.settings")
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 # Set in the child process that measures one tally's resident memory: the test database's name.
 CHILD_DB = os.environ.get("BENCH_TALLY_DB")
-django.setup()
-
+from common import (  # noqa: E402 - sets up Django
+    INVALID_SHARE,
+    MARK_WEIGHTS,
+    SEED,
+    database_version,
+    make_counting_session,
+)
 from django.db import connection  # noqa: E402
 from django.test.utils import setup_test_environment, teardown_test_environment  # noqa: E402
 
-# The same mix as bench/ballot_entry.py: marks on a valid ballot, and ballots invalid as a whole.
-MARK_WEIGHTS = {"high": 80, "medium": 12, "low": 5, "none": 2, "several": 1}
-INVALID_SHARE = 0.02
-SEED = 2023
+# Marks are written in batches of this many rows.
 MARK_BATCH = 20_000
-
-
-def database_version() -> str:
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("SHOW server_version")
-            return f"PostgreSQL {cursor.fetchone()[0]}"
-    return f"SQLite {sqlite3.sqlite_version}"
-
-
-def make_session(*, officials: int, ballots: int):
-    """A session counting `ballots` ballots, every delegate present and every ballot collected."""
-    from sessions.models import (
-        Attendance,
-        CommitteeMember,
-        CommitteeRole,
-        Delegate,
-        Official,
-        Organization,
-        VoteSession,
-    )
-    from sessions.services.sessions import session_open_counting, session_start_voting
-
-    org = Organization.objects.create(
-        name="Quốc hội (benchmark)",
-        issuing_body="Ủy ban Thường vụ Quốc hội",
-        parent_body="",
-        place="Hà Nội",
-        style="state",
-        code="UBTVQH",
-    )
-    session = VoteSession.objects.create(
-        organization=org,
-        title="Lấy phiếu tín nhiệm (benchmark)",
-        starts_at=dt.datetime(2023, 10, 25, 8, 0, tzinfo=ZoneInfo("Asia/Ho_Chi_Minh")),
-    )
-    Official.objects.bulk_create(
-        Official(
-            session=session, full_name=f"Người được lấy phiếu {n}", position="Bộ trưởng", order=n
-        )
-        for n in range(1, officials + 1)
-    )
-    now = dt.datetime(2023, 10, 25, 7, 45, tzinfo=ZoneInfo("Asia/Ho_Chi_Minh"))
-    Delegate.objects.bulk_create(
-        (
-            Delegate(
-                session=session,
-                full_name=f"Đại biểu {n}",
-                order=n,
-                attendance=Attendance.PRESENT,
-                checked_in_at=now,
-            )
-            for n in range(1, ballots + 1)
-        ),
-        batch_size=2_000,
-    )
-    CommitteeMember.objects.create(session=session, full_name="Tổ trưởng", role=CommitteeRole.CHAIR)
-    session_start_voting(user=None, session=session)
-    session_open_counting(user=None, session=session, ballots_issued=ballots)
-    VoteSession.objects.filter(pk=session.pk).update(ballots_collected=ballots)
-    session.refresh_from_db()
-    return session
 
 
 def fill_ballots(session, *, officials: int, ballots: int) -> int:
@@ -257,7 +192,7 @@ def main() -> None:
     try:
         version = database_version()
         start = time.perf_counter()
-        session = make_session(officials=args.officials, ballots=args.ballots)
+        session, _typist = make_counting_session(officials=args.officials, ballots=args.ballots)
         marks = fill_ballots(session, officials=args.officials, ballots=args.ballots)
         build_s = time.perf_counter() - start
         result = time_tally(session, runs=args.runs, explain=args.explain)
