@@ -1,0 +1,32 @@
+"""Writes on ballots and on the count: open, enter, import, correct, void, resolve a difference
+between the passes, record hand-count totals, collect, close, reopen.
+
+One module per concern; the public services are re-exported here, so callers import them
+from `ballots.services`.
+"""
+
+from ballots.services.count import (
+    count_close,
+    count_close_problems,
+    count_open,
+    count_record_collected,
+    count_reopen,
+)
+from ballots.services.entry import ballot_correct, ballot_record, ballot_void
+from ballots.services.imports import ballots_import
+from ballots.services.resolve import difference_resolve
+from ballots.services.tally_sheet import tally_sheet_record
+
+__all__ = [
+    "ballot_correct",
+    "ballot_record",
+    "ballot_void",
+    "ballots_import",
+    "count_close",
+    "count_close_problems",
+    "count_open",
+    "count_record_collected",
+    "count_reopen",
+    "difference_resolve",
+    "tally_sheet_record",
+]

@@ -1,0 +1,143 @@
+"""The count's life: open, record the ballots collected, close, reopen."""
+
+from typing import Any
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from ballots.models import Ballot, EntryPass, TallySheetRow
+from ballots.selectors import ballot_totals, pass_differences, tally_sheet_totals
+from ballots.services.common import (
+    _entered_count,
+    _orders,
+    _require_chair,
+    _require_counting,
+    _require_reason,
+)
+from ballots.services.tally_sheet import _sheet_problems
+from sessions.audit import audit_record
+from sessions.errors import DomainError
+from sessions.models import SessionStatus, VoteSession
+from sessions.services.common import lock_session, validate
+from sessions.services.sessions import session_open_counting
+
+# --- counting opens -----------------------------------------------------------------------
+
+
+@transaction.atomic
+def count_open(*, user, session: VoteSession, ballots_issued: int) -> VoteSession:
+    """The committee chair records the ballots issued and opens counting."""
+    session = lock_session(session)
+    _require_chair(user=user, session=session)
+    return session_open_counting(user=user, session=session, ballots_issued=ballots_issued)
+
+
+# --- the count ----------------------------------------------------------------------------
+
+
+@transaction.atomic
+def count_record_collected(*, user, session: VoteSession, ballots_collected: int) -> VoteSession:
+    """The chair records the physical count of ballots collected."""
+    session = lock_session(session)
+    _require_chair(user=user, session=session)
+    _require_counting(session)
+    if ballots_collected < 0 or ballots_collected > session.ballots_issued:
+        raise DomainError(
+            _("%(collected)d ballots collected: it must be between 0 and the %(issued)d issued.")
+            % {"collected": ballots_collected, "issued": session.ballots_issued},
+            field="ballots_collected",
+        )
+    before = session.ballots_collected
+    session.ballots_collected = ballots_collected
+    validate(session)
+    session.save(update_fields=["ballots_collected", "updated_at"])
+    audit_record(
+        action="count.collected",
+        user=user,
+        session=session,
+        data={"ballots_collected": [before, ballots_collected]},
+    )
+    return session
+
+
+def _entered_one_by_one(session: VoteSession) -> bool:
+    """Were any ballots entered one by one (in either pass, voided entries aside)?"""
+    return Ballot.objects.filter(session=session, voided=False).exists()
+
+
+def count_close_problems(*, session: VoteSession) -> list[str]:
+    """Why a count in progress cannot close yet; empty when it can.
+
+    The count closes when every collected ballot is entered (in both passes, and alike, with
+    double entry). When no ballot was entered one by one, a complete hand-count sheet stands in
+    for the pile; when both exist, the sheet must match the ballots entered.
+    """
+    collected = session.ballots_collected
+    if collected is None:
+        return [_("Record the number of ballots collected first.")]
+    sheet = tally_sheet_totals(session=session)
+    if sheet and not _entered_one_by_one(session):
+        return _sheet_problems(session=session, sheet=sheet, collected=collected)
+    passes = [EntryPass.FIRST, EntryPass.SECOND] if session.double_entry else [EntryPass.FIRST]
+    problems = []
+    for entry_pass in passes:
+        entered = _entered_count(session=session, entry_pass=entry_pass)
+        if entered != collected:
+            problems.append(
+                _("Entry %(pass)d: %(entered)d ballots entered, %(collected)d collected.")
+                % {"pass": entry_pass, "entered": entered, "collected": collected}
+            )
+    if session.double_entry:
+        differing = [row["number"] for row in pass_differences(session=session)]
+        if differing:
+            problems.append(
+                _("The passes differ on ballots %(numbers)s.") % {"numbers": _orders(differing)}
+            )
+    if sheet:
+        problems.extend(
+            _sheet_problems(
+                session=session,
+                sheet=sheet,
+                collected=collected,
+                ballots=ballot_totals(session=session, entry_pass=EntryPass.FIRST),
+            )
+        )
+    return problems
+
+
+@transaction.atomic
+def count_close(*, user, session: VoteSession) -> VoteSession:
+    """Close the count once every collected ballot is entered (twice, and alike, if double),
+    or the hand-count sheet accounts for them."""
+    session = lock_session(session)
+    _require_chair(user=user, session=session)
+    if session.status != SessionStatus.COUNTING:
+        raise DomainError(_("Only a count in progress can be closed."))
+    problems = count_close_problems(session=session)
+    if problems:
+        raise DomainError(" ".join(problems))
+    passes = [EntryPass.FIRST, EntryPass.SECOND] if session.double_entry else [EntryPass.FIRST]
+    data: dict[str, Any] = {
+        "ballots_collected": session.ballots_collected,
+        "entered": {str(p): _entered_count(session=session, entry_pass=p) for p in passes},
+    }
+    if TallySheetRow.objects.filter(session=session).exists():
+        data["tally_sheet"] = True
+    session.status = SessionStatus.COUNTED
+    session.save(update_fields=["status", "updated_at"])
+    audit_record(action="count.close", user=user, session=session, data=data)
+    return session
+
+
+@transaction.atomic
+def count_reopen(*, user, session: VoteSession, reason: str) -> VoteSession:
+    """Return a closed count to counting so ballots can be corrected; needs a reason."""
+    session = lock_session(session)
+    _require_chair(user=user, session=session)
+    if session.status != SessionStatus.COUNTED:
+        raise DomainError(_("Only a closed count that is not yet certified can be reopened."))
+    reason = _require_reason(reason)
+    session.status = SessionStatus.COUNTING
+    session.save(update_fields=["status", "updated_at"])
+    audit_record(action="count.reopen", user=user, session=session, reason=reason)
+    return session

@@ -1,0 +1,109 @@
+"""Entering a whole pile of ballots at once, from a file."""
+
+from collections.abc import Sequence
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from ballots.inputs import BallotInput
+from ballots.models import Ballot, Mark
+from ballots.services.common import (
+    _build_marks,
+    _check_pass,
+    _checked_content,
+    _clean,
+    _entered_count,
+    _official_ids,
+    _orders,
+    _require_counting,
+    _require_member,
+    _require_own_pass,
+    _too_many,
+)
+from sessions.audit import audit_record
+from sessions.errors import DomainError
+from sessions.models import VoteSession
+from sessions.services.common import lock_session
+
+
+@transaction.atomic
+def ballots_import(
+    *, user, session: VoteSession, entry_pass: int, rows: Sequence[BallotInput]
+) -> list[Ballot]:
+    """Enter a whole pile at once (from a file): every row or none.
+
+    `user` is None when an operator runs the import command; then there is no
+    committee-membership check.
+    """
+    session = lock_session(session)
+    if user is not None:
+        _require_member(user=user, session=session)
+    _require_counting(session)
+    entry_pass = _check_pass(session=session, entry_pass=entry_pass)
+    if user is not None:
+        _require_own_pass(user=user, session=session, entry_pass=entry_pass)
+    if not rows:
+        raise DomainError(_("There are no ballots to import."))
+
+    numbers: list[int] = []
+    seen: set[int] = set()
+    for position, row in enumerate(rows, start=1):
+        if row.number is None:
+            raise DomainError(
+                _("Row %(row)d: the ballot's entry number is missing.") % {"row": position}
+            )
+        number = int(row.number)
+        if number < 1:
+            raise DomainError(
+                _("Ballot %(number)d: entry numbers start at 1.") % {"number": number}
+            )
+        if number in seen:
+            raise DomainError(
+                _("Ballot %(number)d appears more than once in the import.") % {"number": number}
+            )
+        seen.add(number)
+        numbers.append(number)
+
+    taken = list(
+        Ballot.objects.filter(session=session, entry_pass=entry_pass, number__in=numbers)
+        .order_by("number")
+        .values_list("number", flat=True)
+    )
+    if taken:
+        raise DomainError(
+            _("Ballots %(numbers)s are already entered in entry %(pass)d.")
+            % {"numbers": _orders(taken), "pass": entry_pass}
+        )
+    count = _entered_count(session=session, entry_pass=entry_pass) + len(rows)
+    if count > session.ballots_issued:
+        raise _too_many(session=session, entry_pass=entry_pass, count=count)
+
+    officials = _official_ids(session)
+    ballots: list[Ballot] = []
+    contents: list[dict[int, str]] = []
+    for number, row in zip(numbers, rows, strict=True):
+        reason, note, marks = _checked_content(number=number, entry=row, officials=officials)
+        ballot = Ballot(
+            session=session,
+            entry_pass=entry_pass,
+            number=number,
+            invalid_reason=reason,
+            invalid_note=note,
+            entered_by=user,
+        )
+        _clean(ballot, number=number, exclude=["session", "entered_by"])
+        ballots.append(ballot)
+        contents.append(marks)
+
+    created = Ballot.objects.bulk_create(ballots)
+    mark_rows = []
+    for ballot, marks in zip(created, contents, strict=True):
+        mark_rows.extend(_build_marks(ballot, marks, officials))
+    Mark.objects.bulk_create(mark_rows)
+    audit_record(
+        action="ballot.import",
+        user=user,
+        session=session,
+        data={"pass": entry_pass, "count": len(created)},
+    )
+    return created
