@@ -5,3 +5,10 @@ from django.utils.translation import gettext_lazy as _
 class BallotsConfig(AppConfig):
     name = "ballots"
     verbose_name = _("Ballots")
+
+    def ready(self) -> None:
+        # The access object asks the ballots which passes a member typed (blind double entry).
+        from ballots.selectors import passes_entered_by
+        from sessions.access import register_pass_lookup
+
+        register_pass_lookup(lambda session, user: passes_entered_by(session=session, user=user))

@@ -16,12 +16,9 @@ from reports import services
 from reports.forms import ConfirmForm, PaperMinutesForm, ReopenResultForm
 from reports.models import DocumentKind, SignedDocument
 from reports.selectors import confirmation_state
+from sessions import lifecycle
 from sessions.access import get_session_for
 from sessions.errors import DomainError
-from sessions.models import CommitteeRole, SessionStatus
-
-# The result can be confirmed and certified only once the count is closed.
-SIGNOFF_STATUSES = {SessionStatus.COUNTED, SessionStatus.CERTIFIED}
 
 
 def _form_errors(form) -> str:
@@ -42,17 +39,17 @@ def _documents(session) -> list[SignedDocument]:
 @login_required
 @require_safe
 def signoff(request, pk):
-    session = get_session_for(request, pk, need="results")
+    session = get_session_for(request, pk, need="view_results")
     state = None
     my_confirmation_pending = False
-    if session.status in SIGNOFF_STATUSES:
+    if lifecycle.signoff_open(session):
         state = confirmation_state(session=session)
         mine = [row for row in state["members"] if row["user"] == request.user]
         my_confirmation_pending = bool(mine) and mine[0]["confirmed_at"] is None
     documents = _documents(session)
-    is_chair = session.viewer_committee_role == CommitteeRole.CHAIR
-    is_counted = session.status == SessionStatus.COUNTED
-    is_certified = session.status == SessionStatus.CERTIFIED
+    is_chair = session.access.can("certify")
+    is_counted = lifecycle.awaiting_certification(session)
+    is_certified = lifecycle.result_final(session)
     context = {
         "session": session,
         "state": state,
@@ -73,7 +70,7 @@ def signoff(request, pk):
 @login_required
 @require_POST
 def signoff_confirm(request, pk):
-    session = get_session_for(request, pk, need="enter_ballots")
+    session = get_session_for(request, pk, need="confirm_result")
     form = ConfirmForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Enter your password to confirm the result."))
@@ -156,7 +153,7 @@ def paper_minutes(request, pk):
 @login_required
 @require_safe
 def signed_document(request, pk, document_id):
-    session = get_session_for(request, pk, need="results")
+    session = get_session_for(request, pk, need="view_results")
     document = get_object_or_404(SignedDocument, pk=document_id, session=session)
     services.document_download(user=request.user, document=document)
     return FileResponse(

@@ -27,7 +27,7 @@ def _spares(value: str | None) -> int | None:
 def document(request, pk: int, kind: str):
     if kind not in KINDS:
         raise Http404
-    session = get_session_for(request, pk, need="view" if kind == "ballots" else "results")
+    session = get_session_for(request, pk, need="view" if kind == "ballots" else "view_results")
     spares = _spares(request.GET.get("spares")) if kind == "ballots" else 0
     if spares is None:
         return HttpResponseBadRequest(

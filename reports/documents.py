@@ -18,12 +18,12 @@ from confidence_vote.lib.numbers import vn_percent
 from confidence_vote.lib.pdf import FONT_FAMILY, render_pdf
 from reports.selectors import Tally, tally_for_session
 from reports.verification import verification_url
+from sessions import lifecycle
 from sessions.models import (
     AuditEntry,
     CommitteeRole,
     DocumentStyle,
     Organization,
-    SessionStatus,
     VoteSession,
 )
 from sessions.selectors import attendance_summary
@@ -214,7 +214,7 @@ def results_context(
     members = [m["full_name"] for m in committee if m["role"] != CommitteeRole.CHAIR]
     fingerprint = tally.fingerprint()
     if official is None:
-        official = session.status == SessionStatus.CERTIFIED
+        official = lifecycle.result_final(session)
     return {
         "kind": kind,
         "title": TITLES[kind].upper(),

@@ -12,7 +12,8 @@ from ballots.models import Ballot, EntryPass, Mark, MarkValue
 from ballots.selectors import tally_sheet_totals
 from confidence_vote.rules import RuleProfile
 from reports.models import Confirmation
-from sessions.models import SessionStatus, VoteSession
+from sessions import lifecycle
+from sessions.models import VoteSession
 from sessions.selectors import attendance_summary
 
 ROW_DEFECTS = (MarkValue.NONE, MarkValue.SEVERAL)
@@ -207,7 +208,7 @@ def tally_for_session(*, session: VoteSession) -> Tally:
         quorum_met=summary.quorum_met,
         issued=issued,
         collected=collected,
-        count_closed=session.status in (SessionStatus.COUNTED, SessionStatus.CERTIFIED),
+        count_closed=lifecycle.count_closed(session),
         officials=results,
         ballots_invalid=whole_invalid,
         source=source,

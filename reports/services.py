@@ -21,9 +21,11 @@ from reports.models import (
     SignedDocument,
 )
 from reports.selectors import confirmation_state, tally_for_session
+from sessions import lifecycle
+from sessions.access import require
 from sessions.audit import audit_record
 from sessions.errors import DomainError
-from sessions.models import CommitteeMember, CommitteeRole, SessionStatus, VoteSession
+from sessions.models import VoteSession
 from sessions.services.common import lock_session, validate
 
 SIGNED_KINDS = (DocumentKind.MINUTES, DocumentKind.REPORT)
@@ -32,22 +34,6 @@ PAPER_MINUTES_TITLE = "Biên bản kiểm phiếu có chữ ký (bản quét)"
 
 def _is_account(user) -> bool:
     return user is not None and user.is_authenticated
-
-
-def _require_chair(*, user, session: VoteSession) -> None:
-    if not _is_account(user) or not (
-        CommitteeMember.objects.filter(
-            session=session, user=user, role=CommitteeRole.CHAIR
-        ).exists()
-    ):
-        raise DomainError(_("Only the chair of the counting committee may do this."))
-
-
-def _require_counted(session: VoteSession) -> None:
-    if session.status != SessionStatus.COUNTED:
-        raise DomainError(
-            _("The result can be confirmed and certified only once the count is closed.")
-        )
 
 
 def signed_file_name(*, kind: str, version: int) -> str:
@@ -68,14 +54,8 @@ def result_confirm(*, user, session: VoteSession, password: str) -> Confirmation
     password. Confirming again the same result returns the existing confirmation; a
     confirmation of an earlier fingerprint (the count was corrected since) is replaced."""
     session = lock_session(session)
-    _require_counted(session)
-    member = (
-        CommitteeMember.objects.filter(session=session, user=user).first()
-        if _is_account(user)
-        else None
-    )
-    if member is None:
-        raise DomainError(_("Only members of this session's counting committee may do this."))
+    lifecycle.transition_check(session, "certify")
+    member = require(user=user, session=session, capability="confirm_result").seat
     if not user.check_password(password or ""):
         raise DomainError(_("The password is not right."), field="password")
     fingerprint = tally_for_session(session=session).fingerprint()
@@ -124,8 +104,8 @@ def result_certify(*, user, session: VoteSession) -> list[SignedDocument]:
     signed OUTSIDE any transaction (slow), then stored in one short transaction that checks
     nothing changed meanwhile. The documents say "KẾT QUẢ CHÍNH THỨC"."""
     session = VoteSession.objects.select_related("organization").get(pk=session.pk)
-    _require_chair(user=user, session=session)
-    _require_counted(session)
+    require(user=user, session=session, capability="certify")
+    lifecycle.transition_check(session, "certify")
     version = session.result_version
     fingerprint = tally_for_session(session=session).fingerprint()
     _require_all_confirmed(session=session, fingerprint=fingerprint)
@@ -153,7 +133,7 @@ def _store_certified(
 ) -> list[SignedDocument]:
     session = lock_session(session)
     if (
-        session.status != SessionStatus.COUNTED
+        not lifecycle.transition_allowed(session, "certify")
         or session.result_version != version
         or tally_for_session(session=session).fingerprint() != fingerprint
     ):
@@ -177,8 +157,7 @@ def _store_certified(
         validate(document)
         document.save()
         documents.append(document)
-    session.status = SessionStatus.CERTIFIED
-    session.save(update_fields=["status", "updated_at"])
+    session.save(update_fields=lifecycle.transition_apply(session, "certify"))
     audit_record(
         action="result.certify",
         user=user,
@@ -201,9 +180,8 @@ def result_reopen(*, user, session: VoteSession, reason: str) -> VoteSession:
     are marked superseded (kept, still downloadable), a new version begins and the count
     returns to counting, to be corrected, closed, confirmed and certified again."""
     session = lock_session(session)
-    _require_chair(user=user, session=session)
-    if session.status != SessionStatus.CERTIFIED:
-        raise DomainError(_("Only a certified result can be reopened."))
+    require(user=user, session=session, capability="chair")
+    lifecycle.transition_check(session, "reopen_result")
     reason = clean_text(reason or "")
     if not reason:
         raise DomainError(_("Give the reason for reopening the certified result."), field="reason")
@@ -215,8 +193,8 @@ def result_reopen(*, user, session: VoteSession, reason: str) -> VoteSession:
     superseded_ids = sorted(superseded.values_list("pk", flat=True))
     superseded.update(superseded_at=now)
     session.result_version = old_version + 1
-    session.status = SessionStatus.COUNTING
-    session.save(update_fields=["result_version", "status", "updated_at"])
+    fields = lifecycle.transition_apply(session, "reopen_result")
+    session.save(update_fields=["result_version", *fields])
     audit_record(
         action="result.reopen",
         user=user,
@@ -271,8 +249,8 @@ def paper_minutes_upload(
     """The chair uploads the scanned paper minutes with wet signatures, kept with the current
     certified version. Documents never change: a second scan for the same version is refused."""
     session = lock_session(session)
-    _require_chair(user=user, session=session)
-    if session.status != SessionStatus.CERTIFIED:
+    require(user=user, session=session, capability="chair")
+    if not lifecycle.result_final(session):
         raise DomainError(
             _("The scanned paper minutes can be uploaded once the result is certified.")
         )

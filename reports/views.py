@@ -85,7 +85,7 @@ def _official_row(row: OfficialResult, tally: Tally, profile: RuleProfile) -> di
 @login_required
 @require_safe
 def results(request, pk):
-    session = get_session_for(request, pk, need="results")
+    session = get_session_for(request, pk, need="view_results")
     tally = tally_for_session(session=session)
     profile = session.profile
     context = {
@@ -114,7 +114,7 @@ def _download(content: bytes, *, content_type: str, filename: str) -> HttpRespon
 @login_required
 @require_safe
 def results_csv(request, pk):
-    session = get_session_for(request, pk, need="results")
+    session = get_session_for(request, pk, need="view_results")
     tally = tally_for_session(session=session)
     return _download(
         csv_bytes(tally),
@@ -126,7 +126,7 @@ def results_csv(request, pk):
 @login_required
 @require_safe
 def results_xlsx(request, pk):
-    session = get_session_for(request, pk, need="results")
+    session = get_session_for(request, pk, need="view_results")
     tally = tally_for_session(session=session)
     return _download(
         xlsx_bytes(tally), content_type=XLSX_TYPE, filename=results_filename(tally, "xlsx")

@@ -5,6 +5,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from confidence_vote.rules import DEFAULT_PROFILE, RuleProfile, get_profile, profile_choices
+from sessions.lifecycle import INITIAL_STATUS, SessionStatus, State, issued_known_condition
 
 
 class DocumentStyle(models.TextChoices):
@@ -86,14 +87,6 @@ class Membership(models.Model):
         return f"{self.user} · {self.organization} · {self.get_role_display()}"
 
 
-class SessionStatus(models.TextChoices):
-    DRAFT = "draft", _("Draft")
-    VOTING = "voting", _("Voting")
-    COUNTING = "counting", _("Counting")
-    COUNTED = "counted", _("Counted")
-    CERTIFIED = "certified", _("Certified")
-
-
 class VoteSession(models.Model):
     organization = models.ForeignKey(
         Organization, on_delete=models.PROTECT, related_name="vote_sessions"
@@ -112,7 +105,7 @@ class VoteSession(models.Model):
     chair_name = models.CharField(_("chair of the meeting"), max_length=200, blank=True)
     chair_position = models.CharField(_("chair's position"), max_length=200, blank=True)
     status = models.CharField(
-        _("status"), max_length=20, choices=SessionStatus.choices, default=SessionStatus.DRAFT
+        _("status"), max_length=20, choices=SessionStatus.choices, default=INITIAL_STATUS
     )
     # Recorded when counting opens: at most the delegates present.
     ballots_issued = models.PositiveIntegerField(_("ballots issued"), null=True, blank=True)
@@ -145,9 +138,7 @@ class VoteSession(models.Model):
                 name="session_rule_profile_valid",
             ),
             models.CheckConstraint(
-                condition=Q(status=SessionStatus.DRAFT)
-                | Q(status=SessionStatus.VOTING)
-                | Q(ballots_issued__isnull=False),
+                condition=issued_known_condition(),
                 name="session_counting_has_issued",
             ),
             models.CheckConstraint(
@@ -165,9 +156,9 @@ class VoteSession(models.Model):
         return self.title
 
     @property
-    def lists_locked(self) -> bool:
-        """Officials, delegates and the committee change only while in draft."""
-        return self.status != SessionStatus.DRAFT
+    def state(self) -> State:
+        """What the session's state allows, for templates (sessions/lifecycle.py)."""
+        return State(self)
 
     @property
     def profile(self) -> RuleProfile:

@@ -4,7 +4,6 @@ from dataclasses import dataclass
 
 from django.db.models import Count, Q, QuerySet
 
-from sessions.access import NEEDS
 from sessions.models import Attendance, VoteSession
 
 
@@ -44,7 +43,6 @@ def sessions_visible_to(user) -> QuerySet[VoteSession]:
     return (
         VoteSession.objects.filter(
             organization__memberships__user=user,
-            organization__memberships__role__in=NEEDS["view"],
         )
         .distinct()
         .select_related("organization")

@@ -1,88 +1,131 @@
-"""Every URL with every role: the status each must answer, GET and POST.
+"""Every URL with every role in every state of a session: the status each must answer, GET and POST.
 
-A new URL pattern without a line in EXPECTED fails test_every_url_has_an_expectation, so no
-view can be added without deciding who may use it.
+The expected answers come from one capability table (CAN below, written from the rules, not
+from the code): a URL names the capability its GET and its POST need, and the walk expects
+404 outside the organization, 302 to the login page for anonymous users, 403 without the
+capability, and otherwise an answer that is neither 403, 404, 405 nor a 5xx. A new URL pattern
+without a line in NEEDS fails test_every_url_has_an_expectation.
+
+Roles: the secretariat; the committee's chair (who types no pass); the typist of pass 1; a
+second member who types pass 2 once the count reaches it; a counting user without a seat;
+leadership; another organization's secretariat; anonymous.
 """
+
+import datetime as dt
 
 import pytest
 from django.core.files.base import ContentFile
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
+from ballots.models import Ballot, Mark
 from reports.models import DocumentKind, SignedDocument
-from tests.factories import make_committee_member, make_delegate, make_official
+from sessions.models import CommitteeRole, Role
+from tests.factories import (
+    make_committee_member,
+    make_delegate,
+    make_official,
+    make_session,
+    make_user,
+)
 
-ROLES = ["secretariat", "counting", "leader", "outsider", "anonymous"]
-
-# name: (GET statuses, POST statuses) for secretariat, counting, leader, outsider.
-# Anonymous users are always sent to the login page (302).
-# POST "ok" means the secretariat's empty POST is handled (a form error, a redirect or a
-# 4xx for a malformed request), never a 500, 403 or 404.
-VIEW = (200, 200, 200, 404)
-MANAGE_PAGE = (200, 403, 403, 404)
-POST_ONLY = (405, 405, 405, 405)
-MANAGE_POST = ("ok", 403, 403, 404)
-# Only the committee chair (or, where noted, a member with the right pass) may use these.
-CHAIR_PAGE = (403, 403, 403, 404)
-CHAIR_POST = (403, 403, 403, 404)
-EXPECTED = {
-    "vote_sessions:list": ((200, 200, 200, 200), (405, 405, 405, 405)),
-    "vote_sessions:create": ((200, 403, 403, 200), ("ok", 403, 403, "ok")),
-    "vote_sessions:detail": (VIEW, POST_ONLY),
-    "vote_sessions:edit": (MANAGE_PAGE, MANAGE_POST),
-    "vote_sessions:history": (VIEW, POST_ONLY),
-    "vote_sessions:start_voting": (POST_ONLY, MANAGE_POST),
-    "vote_sessions:unlock": (POST_ONLY, MANAGE_POST),
-    "vote_sessions:officials": (VIEW, MANAGE_POST),
-    "vote_sessions:official_edit": (MANAGE_PAGE, MANAGE_POST),
-    "vote_sessions:official_delete": (POST_ONLY, MANAGE_POST),
-    "vote_sessions:official_move": (POST_ONLY, MANAGE_POST),
-    "vote_sessions:official_dossier": (VIEW, POST_ONLY),
-    "vote_sessions:delegates": (VIEW, MANAGE_POST),
-    "vote_sessions:delegate_edit": (MANAGE_PAGE, MANAGE_POST),
-    "vote_sessions:delegate_delete": (POST_ONLY, MANAGE_POST),
-    "vote_sessions:import": (MANAGE_PAGE, MANAGE_POST),
-    "vote_sessions:import_template": (MANAGE_PAGE, POST_ONLY),
-    "vote_sessions:import_confirm": (POST_ONLY, MANAGE_POST),
-    "vote_sessions:attendance": (VIEW, POST_ONLY),
-    "vote_sessions:attendance_mark": (POST_ONLY, MANAGE_POST),
-    "vote_sessions:committee": (VIEW, MANAGE_POST),
-    "vote_sessions:committee_edit": (MANAGE_PAGE, MANAGE_POST),
-    "vote_sessions:committee_delete": (POST_ONLY, MANAGE_POST),
-    # Counting: the walk's counting user holds a member's seat on the committee, not the chair.
-    "ballots:count": ((403, 200, 403, 404), POST_ONLY),
-    "ballots:count_open": (POST_ONLY, CHAIR_POST),
-    "ballots:count_collected": (POST_ONLY, CHAIR_POST),
-    "ballots:count_close": (POST_ONLY, CHAIR_POST),
-    "ballots:count_reopen": (POST_ONLY, CHAIR_POST),
-    "ballots:compare": (CHAIR_PAGE, POST_ONLY),
-    "ballots:resolve": (CHAIR_PAGE, CHAIR_POST),
-    "ballots:tally_sheet": ((403, 200, 403, 404), CHAIR_POST),
-    "ballots:entry": ((403, 200, 403, 404), (403, "ok", 403, 404)),
-    # Blind double entry: a member sees a pass's ballots only after typing in it.
-    "ballots:ballot_list": (CHAIR_PAGE, POST_ONLY),
-    "ballots:ballot_edit": (CHAIR_PAGE, CHAIR_POST),
-    "ballots:ballot_void": (POST_ONLY, CHAIR_POST),
-    "ballots:upload": ((403, 200, 403, 404), (403, "ok", 403, 404)),
-    "ballots:record": ((403, 403, 200, 404), POST_ONLY),
-    # Results: the counting committee and leadership; the secretariat once certified.
-    "reports:results": ((403, 200, 200, 404), POST_ONLY),
-    "reports:results_csv": ((403, 200, 200, 404), POST_ONLY),
-    "reports:results_xlsx": ((403, 200, 200, 404), POST_ONLY),
-    # Documents (walked as the minutes): like the results.
-    "reports:document": ((403, 200, 200, 404), POST_ONLY),
-    # Certification: the walk's counting user holds a member's seat (confirms; never certifies).
-    "reports:signoff": ((403, 200, 200, 404), POST_ONLY),
-    "reports:signoff_confirm": (POST_ONLY, (403, "ok", 403, 404)),
-    "reports:certify": (POST_ONLY, CHAIR_POST),
-    "reports:reopen_result": (POST_ONLY, CHAIR_POST),
-    "reports:paper_minutes": (POST_ONLY, CHAIR_POST),
-    "reports:signed_document": ((403, 200, 200, 404), POST_ONLY),
+ROLES = ["secretariat", "chair", "typist1", "typist2", "counting", "leader", "outsider", "anon"]
+STATES = ["draft", "voting", "counting", "counted", "certified", "reopened"]
+# The states in which each typist has entered a ballot in their pass.
+TYPED = {
+    "typist1": {"counting", "counted", "certified", "reopened"},
+    "typist2": {"counted", "certified", "reopened"},
 }
-# Open to everyone, logged in or not: (GET, POST) for all five roles.
+SEATED = {"chair", "typist1", "typist2"}
+COUNTING = SEATED | {"counting"}
+
+
+def _view_pass_1(role: str, state: str) -> bool:
+    # Blind double entry: a member sees pass 1's ballots only after typing in it.
+    return role == "typist1" and state in TYPED["typist1"]
+
+
+def _enter_pass_1(role: str, state: str) -> bool:
+    # A seat, and no ballot typed in the other pass.
+    return role in SEATED and not (role == "typist2" and state in TYPED["typist2"])
+
+
+# The capability table: capability -> (role, state) -> may.
+CAN = {
+    "view": lambda role, state: role not in ("outsider", "anon"),
+    "manage": lambda role, state: role == "secretariat",
+    "edit_lists": lambda role, state: role == "secretariat" and state == "draft",
+    "count": lambda role, state: role in COUNTING,
+    "enter_ballots": lambda role, state: role in SEATED,
+    "confirm_result": lambda role, state: role in SEATED,
+    "chair": lambda role, state: role == "chair",
+    "certify": lambda role, state: role == "chair",
+    "view_record": lambda role, state: role in ("leader", "chair"),
+    "view_results": lambda role, state: (
+        role in COUNTING | {"leader"} or (role == "secretariat" and state == "certified")
+    ),
+    "view_pass_1": _view_pass_1,
+    "enter_pass_1": _enter_pass_1,
+    "create_session": lambda role, state: role in ("secretariat", "outsider"),
+    "list_sessions": lambda role, state: role != "anon",
+}
+
+# URL name: (capability its GET needs, capability its POST needs); None: method not allowed.
+NEEDS = {
+    "vote_sessions:list": ("list_sessions", None),
+    "vote_sessions:create": ("create_session", "create_session"),
+    "vote_sessions:detail": ("view", None),
+    "vote_sessions:edit": ("manage", "manage"),
+    "vote_sessions:history": ("view", None),
+    "vote_sessions:start_voting": (None, "manage"),
+    "vote_sessions:unlock": (None, "manage"),
+    "vote_sessions:officials": ("view", "manage"),
+    "vote_sessions:official_edit": ("manage", "manage"),
+    "vote_sessions:official_delete": (None, "manage"),
+    "vote_sessions:official_move": (None, "manage"),
+    "vote_sessions:official_dossier": ("view", None),
+    "vote_sessions:delegates": ("view", "manage"),
+    "vote_sessions:delegate_edit": ("manage", "manage"),
+    "vote_sessions:delegate_delete": (None, "manage"),
+    "vote_sessions:import": ("manage", "manage"),
+    "vote_sessions:import_template": ("manage", None),
+    "vote_sessions:import_confirm": (None, "manage"),
+    "vote_sessions:attendance": ("view", None),
+    "vote_sessions:attendance_mark": (None, "manage"),
+    "vote_sessions:committee": ("view", "manage"),
+    "vote_sessions:committee_edit": ("manage", "manage"),
+    "vote_sessions:committee_delete": (None, "manage"),
+    "ballots:count": ("count", None),
+    "ballots:count_open": (None, "chair"),
+    "ballots:count_collected": (None, "chair"),
+    "ballots:count_close": (None, "chair"),
+    "ballots:count_reopen": (None, "chair"),
+    "ballots:compare": ("chair", None),
+    "ballots:resolve": ("chair", "chair"),
+    "ballots:tally_sheet": ("count", "chair"),
+    "ballots:entry": ("enter_pass_1", "enter_pass_1"),
+    "ballots:ballot_list": ("view_pass_1", None),
+    "ballots:ballot_edit": ("view_pass_1", "view_pass_1"),
+    "ballots:ballot_void": (None, "view_pass_1"),
+    "ballots:upload": ("enter_ballots", "enter_ballots"),
+    "ballots:record": ("view_record", None),
+    "reports:results": ("view_results", None),
+    "reports:results_csv": ("view_results", None),
+    "reports:results_xlsx": ("view_results", None),
+    "reports:document": ("view_results", None),
+    "reports:signoff": ("view_results", None),
+    "reports:signoff_confirm": (None, "confirm_result"),
+    "reports:certify": (None, "certify"),
+    "reports:reopen_result": (None, "chair"),
+    "reports:paper_minutes": (None, "chair"),
+    "reports:signed_document": ("view_results", None),
+}
+# Open to everyone, logged in or not: (GET, POST) for every role.
 PUBLIC = {"verify": (200, "ok")}
 # Django's own pages, outside the product's permission model.
 NOT_WALKED = {"login", "logout", "set_language"}
+# Pages that render a PDF: walked in one state only (they cost a second each).
+SLOW = {"reports:document"}
 
 
 def _named_patterns(patterns=None, namespace=""):
@@ -98,16 +141,50 @@ def _named_patterns(patterns=None, namespace=""):
 
 def test_every_url_has_an_expectation():
     names = set(_named_patterns()) - NOT_WALKED
-    assert names == set(EXPECTED) | set(PUBLIC)
+    assert names == set(NEEDS) | set(PUBLIC)
 
 
-@pytest.fixture
-def objects(session, settings, tmp_path, counting_member):
-    settings.MEDIA_ROOT = tmp_path
-    official = make_official(session)
-    official.dossier.save("Báo cáo tự kiểm điểm.pdf", ContentFile(b"%PDF-1.4\n%%EOF\n"))
+def test_every_capability_of_the_access_object_is_in_the_table():
+    from sessions.access import REFUSALS
+
+    assert set(REFUSALS) <= set(CAN)
+
+
+def _ballot(session, *, entry_pass, user, officials):
+    ballot = Ballot.objects.create(
+        session=session, entry_pass=entry_pass, number=1, entered_by=user
+    )
+    Mark.objects.bulk_create(Mark(ballot=ballot, official=o, value="high") for o in officials)
+
+
+def _build(state: str, org):
+    """A session in `state` with the walk's people, built directly (the walk checks answers,
+    not how the session got there)."""
+    users = {
+        "secretariat": make_user("van-phong", organization=org, roles=[Role.SECRETARIAT]),
+        "chair": make_user("to-truong", organization=org, roles=[Role.COUNTING]),
+        "typist1": make_user("nhap-1", organization=org, roles=[Role.COUNTING]),
+        "typist2": make_user("nhap-2", organization=org, roles=[Role.COUNTING]),
+        "counting": make_user("kiem-phieu", organization=org, roles=[Role.COUNTING]),
+        "leader": make_user("lanh-dao", organization=org, roles=[Role.LEADERSHIP]),
+    }
+    session = make_session(org)
+    officials = [make_official(session), make_official(session)]
+    officials[0].dossier.save("Báo cáo tự kiểm điểm.pdf", ContentFile(b"%PDF-1.4\n%%EOF\n"))
     delegate = make_delegate(session)
-    member = make_committee_member(session, user=counting_member)
+    make_committee_member(session, user=users["chair"], role=CommitteeRole.CHAIR)
+    member = make_committee_member(session, user=users["typist1"])
+    make_committee_member(session, user=users["typist2"])
+    if state != "draft":
+        session.status = {"reopened": "counting"}.get(state, state)
+        session.ballots_issued = None if state == "voting" else 1
+        session.ballots_collected = 1 if state in ("counted", "certified", "reopened") else None
+        session.result_version = 2 if state == "reopened" else 1
+        session.save()
+    if state in TYPED["typist1"]:
+        _ballot(session, entry_pass=1, user=users["typist1"], officials=officials)
+    if state in TYPED["typist2"]:
+        _ballot(session, entry_pass=2, user=users["typist2"], officials=officials)
     document = SignedDocument.objects.create(
         session=session,
         version=1,
@@ -115,12 +192,12 @@ def objects(session, settings, tmp_path, counting_member):
         content=b"%PDF-1.4\n%%EOF\n",
         sha256="0" * 64,
         file_name="Biên bản kiểm phiếu - v1.pdf",
-        certified_by=counting_member,
-        certified_at=timezone.now(),
+        certified_by=users["chair"],
+        certified_at=timezone.now() - dt.timedelta(hours=1),
     )
-    return {
+    objects = {
         "pk": session.pk,
-        "official_id": official.pk,
+        "official_id": officials[0].pk,
         "delegate_id": delegate.pk,
         "member_id": member.pk,
         "kind": "delegates",
@@ -128,6 +205,7 @@ def objects(session, settings, tmp_path, counting_member):
         "number": 1,
         "document_id": document.pk,
     }
+    return users, objects
 
 
 def _url(name, objects):
@@ -152,32 +230,49 @@ def _url(name, objects):
     raise AssertionError(f"cannot build {name}")
 
 
-def _check(response, expected, role):
-    if role == "anonymous":
-        assert response.status_code == 302
-        assert response["Location"].startswith("/accounts/login/")
-    elif expected == "ok":
-        assert response.status_code not in (403, 404) and response.status_code < 500
-    else:
-        assert response.status_code == expected
+def _expected(capability, role, state):
+    if role == "anon":
+        return 302
+    if capability is None:
+        return 405
+    if not CAN[capability](role, state):
+        in_org = capability in ("create_session", "list_sessions") or role != "outsider"
+        return 403 if in_org else 404
+    return "ok"
 
 
+def _answer_matches(status, expected):
+    if expected == "ok":
+        return status not in (403, 404, 405) and status < 500
+    return status == expected
+
+
+def _steps():
+    """Every GET first, then the POSTs, deletions last (they remove the walk's objects)."""
+    steps = [("GET", name, needs[0]) for name, needs in sorted(NEEDS.items())]
+    posts = [("POST", name, needs[1]) for name, needs in NEEDS.items()]
+    return steps + sorted(posts, key=lambda step: ("delete" in step[1], step[1]))
+
+
+@pytest.mark.parametrize("state", STATES)
 @pytest.mark.parametrize("role", ROLES)
-@pytest.mark.parametrize("name", sorted(EXPECTED))
-def test_get(name, role, objects, login, secretariat, counting_member, leader, outsider):
-    user = {"secretariat": secretariat, "counting": counting_member, "leader": leader}
-    user |= {"outsider": outsider, "anonymous": None}
-    expected = EXPECTED[name][0][ROLES.index(role)] if role != "anonymous" else None
-    _check(login(user[role]).get(_url(name, objects)), expected, role)
-
-
-@pytest.mark.parametrize("role", ROLES)
-@pytest.mark.parametrize("name", sorted(EXPECTED))
-def test_post(name, role, objects, login, secretariat, counting_member, leader, outsider):
-    user = {"secretariat": secretariat, "counting": counting_member, "leader": leader}
-    user |= {"outsider": outsider, "anonymous": None}
-    expected = EXPECTED[name][1][ROLES.index(role)] if role != "anonymous" else None
-    _check(login(user[role]).post(_url(name, objects)), expected, role)
+def test_walk(role, state, org, outsider, login, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    users, objects = _build(state, org)
+    users |= {"outsider": outsider, "anon": None}
+    client = login(users[role])
+    wrong = []
+    for method, name, capability in _steps():
+        if name in SLOW and state != "counting":
+            continue
+        url = _url(name, objects)
+        expected = _expected(capability, role, state)
+        response = client.get(url) if method == "GET" else client.post(url)
+        if not _answer_matches(response.status_code, expected):
+            wrong.append(f"{method} {name}: {response.status_code}, expected {expected}")
+        if role == "anon":
+            assert response["Location"].startswith("/accounts/login/"), name
+    assert not wrong, "\n".join(wrong)
 
 
 def test_unknown_session_is_404_for_everyone(login, secretariat):
@@ -185,11 +280,10 @@ def test_unknown_session_is_404_for_everyone(login, secretariat):
     assert login(secretariat).get("/sessions/987654/officials/").status_code == 404
 
 
-@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("role", ["secretariat", "leader", "outsider", "anon"])
 @pytest.mark.parametrize("name", sorted(PUBLIC))
-def test_public_pages(name, role, login, secretariat, counting_member, leader, outsider):
-    user = {"secretariat": secretariat, "counting": counting_member, "leader": leader}
-    user |= {"outsider": outsider, "anonymous": None}
+def test_public_pages(name, role, login, secretariat, leader, outsider):
+    user = {"secretariat": secretariat, "leader": leader, "outsider": outsider, "anon": None}
     client = login(user[role])
     get, post = PUBLIC[name]
     assert client.get(reverse(name)).status_code == get

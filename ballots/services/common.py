@@ -11,54 +11,29 @@ from django.utils.translation import gettext as _
 
 from ballots.inputs import BallotInput
 from ballots.models import Ballot, EntryPass, InvalidReason, Mark, MarkValue
-from ballots.selectors import passes_entered_by
 from confidence_vote.lib.text import clean_text
+from sessions import lifecycle
+from sessions.access import access_for, require
 from sessions.errors import DomainError
-from sessions.models import CommitteeMember, CommitteeRole, SessionStatus, VoteSession
+from sessions.models import VoteSession
 from sessions.services.common import lock_session
 
 # --- who may act --------------------------------------------------------------------------
 
 
-def _is_account(user) -> bool:
-    return user is not None and user.is_authenticated
-
-
 def _require_member(*, user, session: VoteSession) -> None:
-    if not _is_account(user) or not (
-        CommitteeMember.objects.filter(session=session, user=user).exists()
-    ):
-        raise DomainError(_("Only members of this session's counting committee may do this."))
-
-
-def _require_chair(*, user, session: VoteSession) -> None:
-    if not _is_account(user) or not (
-        CommitteeMember.objects.filter(
-            session=session, user=user, role=CommitteeRole.CHAIR
-        ).exists()
-    ):
-        raise DomainError(_("Only the chair of the counting committee may do this."))
+    require(user=user, session=session, capability="enter_ballots")
 
 
 def _require_own_pass(*, user, session: VoteSession, entry_pass: int) -> None:
     """Blind double entry: whoever entered ballots in one pass may not enter in the other."""
-    other = passes_entered_by(session=session, user=user) - {entry_pass}
-    if session.double_entry and other:
-        raise DomainError(
-            _(
-                "You entered ballots in pass %(other)d; with double entry each member enters "
-                "one pass only, so that the two passes stay independent."
-            )
-            % {"other": min(other)},
-            field="entry_pass",
-        )
+    refused = access_for(user=user, session=session).refuse_pass(entry_pass)
+    if refused:
+        raise DomainError(refused, field="entry_pass")
 
 
 def _require_counting(session: VoteSession) -> None:
-    if session.status != SessionStatus.COUNTING:
-        if session.status in (SessionStatus.COUNTED, SessionStatus.CERTIFIED):
-            raise DomainError(_("The count is closed: ballots can no longer change."))
-        raise DomainError(_("Counting has not opened for this session."))
+    lifecycle.require_counting_open(session)
 
 
 def _require_reason(reason: str) -> str:

@@ -10,14 +10,15 @@ from ballots.selectors import ballot_totals, pass_differences, tally_sheet_total
 from ballots.services.common import (
     _entered_count,
     _orders,
-    _require_chair,
     _require_counting,
     _require_reason,
 )
 from ballots.services.tally_sheet import _sheet_problems
+from sessions import lifecycle
+from sessions.access import require
 from sessions.audit import audit_record
 from sessions.errors import DomainError
-from sessions.models import SessionStatus, VoteSession
+from sessions.models import VoteSession
 from sessions.services.common import lock_session, validate
 from sessions.services.sessions import session_open_counting
 
@@ -28,7 +29,7 @@ from sessions.services.sessions import session_open_counting
 def count_open(*, user, session: VoteSession, ballots_issued: int) -> VoteSession:
     """The committee chair records the ballots issued and opens counting."""
     session = lock_session(session)
-    _require_chair(user=user, session=session)
+    require(user=user, session=session, capability="chair")
     return session_open_counting(user=user, session=session, ballots_issued=ballots_issued)
 
 
@@ -39,7 +40,7 @@ def count_open(*, user, session: VoteSession, ballots_issued: int) -> VoteSessio
 def count_record_collected(*, user, session: VoteSession, ballots_collected: int) -> VoteSession:
     """The chair records the physical count of ballots collected."""
     session = lock_session(session)
-    _require_chair(user=user, session=session)
+    require(user=user, session=session, capability="chair")
     _require_counting(session)
     if ballots_collected < 0 or ballots_collected > session.ballots_issued:
         raise DomainError(
@@ -110,9 +111,8 @@ def count_close(*, user, session: VoteSession) -> VoteSession:
     """Close the count once every collected ballot is entered (twice, and alike, if double),
     or the hand-count sheet accounts for them."""
     session = lock_session(session)
-    _require_chair(user=user, session=session)
-    if session.status != SessionStatus.COUNTING:
-        raise DomainError(_("Only a count in progress can be closed."))
+    require(user=user, session=session, capability="chair")
+    lifecycle.transition_check(session, "close_count")
     problems = count_close_problems(session=session)
     if problems:
         raise DomainError(" ".join(problems))
@@ -123,8 +123,7 @@ def count_close(*, user, session: VoteSession) -> VoteSession:
     }
     if TallySheetRow.objects.filter(session=session).exists():
         data["tally_sheet"] = True
-    session.status = SessionStatus.COUNTED
-    session.save(update_fields=["status", "updated_at"])
+    session.save(update_fields=lifecycle.transition_apply(session, "close_count"))
     audit_record(action="count.close", user=user, session=session, data=data)
     return session
 
@@ -133,11 +132,9 @@ def count_close(*, user, session: VoteSession) -> VoteSession:
 def count_reopen(*, user, session: VoteSession, reason: str) -> VoteSession:
     """Return a closed count to counting so ballots can be corrected; needs a reason."""
     session = lock_session(session)
-    _require_chair(user=user, session=session)
-    if session.status != SessionStatus.COUNTED:
-        raise DomainError(_("Only a closed count that is not yet certified can be reopened."))
+    require(user=user, session=session, capability="chair")
+    lifecycle.transition_check(session, "reopen_count")
     reason = _require_reason(reason)
-    session.status = SessionStatus.COUNTING
-    session.save(update_fields=["status", "updated_at"])
+    session.save(update_fields=lifecycle.transition_apply(session, "reopen_count"))
     audit_record(action="count.reopen", user=user, session=session, reason=reason)
     return session

@@ -13,11 +13,11 @@ from ballots.services.common import (
     _clean,
     _entered_count,
     _official_ids,
-    _require_chair,
     _require_counting,
     _too_many,
 )
 from confidence_vote.lib.text import clean_text
+from sessions.access import require
 from sessions.audit import audit_record
 from sessions.errors import DomainError
 from sessions.models import VoteSession
@@ -37,7 +37,7 @@ def difference_resolve(
     number is brought back with the content.
     """
     session = lock_session(session)
-    _require_chair(user=user, session=session)
+    require(user=user, session=session, capability="chair")
     _require_counting(session)
     _check_pass(session=session, entry_pass=EntryPass.SECOND)
     number = int(number)

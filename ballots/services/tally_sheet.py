@@ -6,7 +6,8 @@ from django.utils.translation import gettext as _
 
 from ballots.models import Ballot, EntryPass, TallySheetRow
 from ballots.selectors import TALLY_COLUMNS, ballot_totals, tally_sheet_totals
-from ballots.services.common import _order_key, _orders, _require_chair, _require_counting
+from ballots.services.common import _order_key, _orders, _require_counting
+from sessions.access import require
 from sessions.audit import audit_record
 from sessions.errors import DomainError
 from sessions.models import VoteSession
@@ -86,7 +87,7 @@ def tally_sheet_record(
     one, each row must match the totals of the first pass.
     """
     session = lock_session(session)
-    _require_chair(user=user, session=session)
+    require(user=user, session=session, capability="chair")
     _require_counting(session)
     collected = session.ballots_collected
     if collected is None:

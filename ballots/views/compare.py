@@ -11,9 +11,9 @@ from ballots import services
 from ballots.forms_count import ResolveForm
 from ballots.models import InvalidReason, MarkValue
 from ballots.selectors import pass_difference, pass_differences
+from sessions import lifecycle
 from sessions.access import get_session_for
 from sessions.errors import DomainError
-from sessions.models import SessionStatus
 from sessions.views.common import form_error
 
 
@@ -60,7 +60,7 @@ def compare(request, pk):
     context = {
         "session": session,
         "differences": [_difference_view(d, officials) for d in differences],
-        "counting": session.status == SessionStatus.COUNTING,
+        "counting": lifecycle.counting_open(session),
     }
     return render(request, "ballots/compare.html", context)
 

@@ -9,21 +9,17 @@ from django.views.decorators.http import require_POST, require_safe
 
 from ballots import services
 from ballots.forms_count import CollectedForm, CountOpenForm, ReopenForm, first_error
-from ballots.models import EntryPass
-from ballots.selectors import entry_progress, pass_differences, passes_entered_by
+from ballots.selectors import entry_progress, pass_differences
+from sessions import lifecycle
 from sessions.access import get_session_for
 from sessions.errors import DomainError
-from sessions.models import CommitteeRole, SessionStatus
 from sessions.selectors import attendance_summary
-
-CLOSED = (SessionStatus.COUNTED, SessionStatus.CERTIFIED)
 
 
 def _steps(session) -> list[dict]:
     """The count's life, each step done or not; the first one not done is the current one."""
-    status = session.status
     steps = [
-        {"label": _("Voting"), "done": status != SessionStatus.DRAFT, "detail": ""},
+        {"label": _("Voting"), "done": lifecycle.lists_locked(session), "detail": ""},
         {
             "label": _("Counting opened"),
             "done": session.ballots_issued is not None,
@@ -39,7 +35,7 @@ def _steps(session) -> list[dict]:
             if session.ballots_collected is not None
             else "",
         },
-        {"label": _("Count closed"), "done": status in CLOSED, "detail": ""},
+        {"label": _("Count closed"), "done": lifecycle.count_closed(session), "detail": ""},
     ]
     current = next((step for step in steps if not step["done"]), None)
     if current is not None:
@@ -47,24 +43,23 @@ def _steps(session) -> list[dict]:
     return steps
 
 
-def _passes(session, *, may_enter: bool, entered_by_me: set[int]) -> list[dict]:
+def _passes(session, *, counting: bool) -> list[dict]:
     """Per entry pass: how far it has come and whether this user may enter in it."""
-    numbers = [EntryPass.FIRST, EntryPass.SECOND] if session.double_entry else [EntryPass.FIRST]
+    access = session.access
     of = session.ballots_collected
     if of is None:
         of = session.ballots_issued or 0
     passes = []
-    for number in numbers:
+    for number in access.passes():
         entered = entry_progress(session=session, entry_pass=number)["entered"]
-        # Blind double entry: whoever entered in one pass sees no way into the other.
-        blind_ok = not session.double_entry or not entered_by_me or number in entered_by_me
         passes.append(
             {
-                "number": int(number),
+                "number": number,
                 "entered": entered,
                 "of": of,
                 "complete": entered == of,
-                "may_enter": may_enter and blind_ok,
+                # Blind double entry: whoever entered in one pass sees no way into the other.
+                "may_enter": counting and access.enter_pass(number),
             }
         )
     return passes
@@ -74,16 +69,17 @@ def _passes(session, *, may_enter: bool, entered_by_me: set[int]) -> list[dict]:
 @require_safe
 def count(request, pk):
     session = get_session_for(request, pk, need="count")
-    is_chair = session.viewer_committee_role == CommitteeRole.CHAIR
-    is_member = session.viewer_committee_role is not None
-    counting = session.status == SessionStatus.COUNTING
-    entered_by_me = passes_entered_by(session=session, user=request.user) if is_member else set()
+    access = session.access
+    is_chair = access.can("chair")
+    is_member = access.can("enter_ballots")
+    counting = lifecycle.counting_open(session)
+    entered_by_me = access.passes_typed
     context = {
         "session": session,
         "is_chair": is_chair,
         "is_member": is_member,
         "counting": counting,
-        "closed": session.status in CLOSED,
+        "closed": lifecycle.count_closed(session),
         "steps": _steps(session),
         "passes": [],
         "entered_by_me": sorted(entered_by_me),
@@ -92,8 +88,7 @@ def count(request, pk):
         "has_tally_sheet": False,
     }
     if session.ballots_issued is not None:
-        may_enter = is_member and counting
-        context["passes"] = _passes(session, may_enter=may_enter, entered_by_me=entered_by_me)
+        context["passes"] = _passes(session, counting=counting)
         if session.double_entry:
             context["differences"] = len(pass_differences(session=session))
         context["has_tally_sheet"] = session.tally_sheet_rows.exists()
@@ -101,14 +96,14 @@ def count(request, pk):
         context["hand_count_only"] = context["has_tally_sheet"] and not any(
             p["entered"] for p in context["passes"]
         )
-    if is_chair and session.status == SessionStatus.VOTING:
+    if access.can("chair") and lifecycle.transition_allowed(session, "open_counting"):
         context["summary"] = attendance_summary(session=session)
         context["open_form"] = CountOpenForm(initial={"ballots_issued": context["summary"].present})
     if is_chair and counting:
         context["collected_form"] = CollectedForm(
             initial={"ballots_collected": session.ballots_collected}
         )
-    if is_chair and session.status == SessionStatus.COUNTED:
+    if access.can("chair") and lifecycle.transition_allowed(session, "reopen_count"):
         context["reopen_form"] = ReopenForm()
     return render(request, "ballots/count.html", context)
 

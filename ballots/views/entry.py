@@ -11,22 +11,23 @@ from collections import defaultdict
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.db.models import Max
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, pgettext_lazy
+from django.utils.translation import pgettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from ballots import services as ballot_services
-from ballots.access import check_pass, get_pass_for
 from ballots.forms import BallotCorrectForm, BallotEntryForm, BallotVoidForm, mark_field_name
 from ballots.models import Ballot, InvalidReason, Mark, MarkValue
 from ballots.selectors import entry_progress
-from sessions.access import get_session_for
+from sessions import lifecycle
+from sessions.access import get_pass_for, get_session_for
 from sessions.errors import DomainError
-from sessions.models import SessionStatus, VoteSession
+from sessions.models import VoteSession
 from sessions.views.common import form_error
 
 # The answer buttons of one official's row, in screen order, with their key.
@@ -63,9 +64,6 @@ MARK_LETTERS = {
 # The whole-ballot-invalid chooser: keys 1-4 in this order.
 INVALID_KEYS = ["1", "2", "3", "4"]
 
-NOT_OPEN = gettext_lazy("Counting has not opened for this session.")
-CLOSED = gettext_lazy("The count is closed: ballots can no longer change.")
-
 
 # --- helpers ------------------------------------------------------------------------------
 
@@ -90,11 +88,7 @@ def _next_number(*, session: VoteSession, entry_pass: int) -> int:
 
 
 def _closed_message(session: VoteSession) -> str:
-    if session.status == SessionStatus.COUNTING:
-        return ""
-    if session.status in (SessionStatus.COUNTED, SessionStatus.CERTIFIED):
-        return str(CLOSED)
-    return str(NOT_OPEN)
+    return str(lifecycle.ballots_refused(session) or "")
 
 
 def _legend() -> list[tuple[str, str]]:
@@ -154,7 +148,7 @@ def _json_form_errors(form) -> JsonResponse:
 def _render_entry(request, *, session, entry_pass, officials, form):
     progress = entry_progress(session=session, entry_pass=entry_pass)
     # Blind double entry: a member sees the pass's running counts once typing in it.
-    by_order = progress["by_order"] if getattr(session, "sees_pass_entries", True) else None
+    by_order = progress["by_order"] if session.access.view_pass(entry_pass) else None
     limit = _limit(session)
     context = {
         "session": session,
@@ -222,9 +216,8 @@ def ballot_entry(request, pk, entry_pass):
             messages.success(request, _("Ballot %(number)d saved.") % {"number": ballot.number})
             return redirect("ballots:entry", pk=session.pk, entry_pass=entry_pass)
     # Refused: show the input again, unless this pass is closed to the user (blind entry).
-    session.sees_pass_entries = check_pass(
-        session=session, user=request.user, entry_pass=entry_pass, see_entries=False
-    )
+    if not session.access.enter_pass(entry_pass):
+        raise PermissionDenied
     return _render_entry(
         request, session=session, entry_pass=entry_pass, officials=officials, form=form
     )
@@ -269,7 +262,7 @@ def ballot_list(request, pk, entry_pass):
         "voided": sum(1 for ballot in ballots if ballot.voided),
         "limit": _limit(session),
         "legend": _legend(),
-        "counting": session.status == SessionStatus.COUNTING,
+        "counting": lifecycle.counting_open(session),
     }
     return render(request, "ballots/ballot_list.html", context)
 

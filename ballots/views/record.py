@@ -16,7 +16,7 @@ PREFIXES = ("ballot.", "count.", "tally_sheet.", "session.open_counting")
 @login_required
 @require_safe
 def ballot_record_list(request, pk):
-    session = get_session_for(request, pk, need="ballot_record")
+    session = get_session_for(request, pk, need="view_record")
     entries = AuditEntry.objects.filter(session=session).select_related("user")
     entries = entries.filter(
         action__regex=r"^(ballot\.|count\.|tally_sheet\.|session\.open_counting$)"

@@ -11,9 +11,9 @@ from ballots import services
 from ballots.forms_count import TallySheetForm
 from ballots.models import Ballot, EntryPass
 from ballots.selectors import TALLY_COLUMNS, ballot_totals, tally_sheet_rows
+from sessions import lifecycle
 from sessions.access import get_session_for
 from sessions.errors import DomainError
-from sessions.models import CommitteeRole, SessionStatus
 from sessions.views.common import form_error
 
 
@@ -31,9 +31,7 @@ def tally_sheet(request, pk):
     ballots = ballot_totals(session=session, entry_pass=EntryPass.FIRST) if entered else None
     collected = session.ballots_collected
     editable = (
-        session.viewer_committee_role == CommitteeRole.CHAIR
-        and session.status == SessionStatus.COUNTING
-        and collected is not None
+        session.access.can("chair") and lifecycle.counting_open(session) and collected is not None
     )
 
     form = None

@@ -20,10 +20,11 @@ from ballots.importing import BALLOT_HEADER, CODES, REASON_HEADER, parse_ballots
 from ballots.models import EntryPass, InvalidReason, MarkValue
 from ballots.selectors import passes_entered_by
 from ballots.services import ballots_import
+from sessions import lifecycle
 from sessions.access import get_session_for
 from sessions.errors import DomainError
 from sessions.forms.imports import ImportUploadForm
-from sessions.models import SessionStatus, VoteSession
+from sessions.models import VoteSession
 from sessions.views.common import form_error
 
 # A file with a wrong header can yield a problem per cell; the first ones tell the cause.
@@ -67,11 +68,7 @@ class BallotUploadForm(ImportUploadForm):
 
 def _closed_message(session: VoteSession) -> str:
     """Why ballots cannot be entered now, or "" while counting."""
-    if session.status == SessionStatus.COUNTING:
-        return ""
-    if session.status in (SessionStatus.COUNTED, SessionStatus.CERTIFIED):
-        return _("The count is closed: ballots can no longer change.")
-    return _("Counting has not opened for this session.")
+    return str(lifecycle.ballots_refused(session) or "")
 
 
 def _format_help(session: VoteSession) -> dict:

@@ -3,6 +3,7 @@
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
+from sessions import lifecycle
 from sessions.errors import DomainError
 from sessions.models import VoteSession
 
@@ -23,7 +24,7 @@ def lock_session(session: VoteSession) -> VoteSession:
 
 def refuse_if_locked(session: VoteSession) -> None:
     """Officials, delegates, attendance and the committee change only in draft."""
-    if session.lists_locked:
+    if lifecycle.lists_locked(session):
         raise DomainError(
             _("Voting has started: the lists are locked. Unlock them first, with a reason.")
         )

@@ -5,9 +5,10 @@ from datetime import datetime
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from sessions import lifecycle
 from sessions.audit import audit_record, changes, snapshot
 from sessions.errors import DomainError
-from sessions.models import CommitteeRole, Organization, SessionStatus, VoteSession
+from sessions.models import CommitteeRole, Organization, VoteSession
 from sessions.selectors import attendance_summary
 from sessions.services.common import lock_session, validate
 
@@ -65,12 +66,12 @@ def session_update(*, user, session: VoteSession, **values) -> VoteSession:
     if unknown:
         raise TypeError(f"not editable: {sorted(unknown)}")
     session = lock_session(session)
-    if session.status in (SessionStatus.COUNTED, SessionStatus.CERTIFIED):
+    if not lifecycle.details_editable(session):
         raise DomainError(_("The count is closed: the session's details can no longer change."))
     if (
         "rule_profile" in values
         and values["rule_profile"] != session.rule_profile
-        and session.lists_locked
+        and not lifecycle.profile_editable(session)
     ):
         raise DomainError(
             _("The rule profile can only change before voting starts."), field="rule_profile"
@@ -78,8 +79,7 @@ def session_update(*, user, session: VoteSession, **values) -> VoteSession:
     if (
         "double_entry" in values
         and values["double_entry"] != session.double_entry
-        and session.status != SessionStatus.DRAFT
-        and session.status != SessionStatus.VOTING
+        and not lifecycle.double_entry_editable(session)
     ):
         raise DomainError(
             _("Double entry can only change before counting opens."), field="double_entry"
@@ -123,13 +123,11 @@ def _voting_problems(session: VoteSession) -> list[str]:
 def session_start_voting(*, user, session: VoteSession) -> VoteSession:
     """Lock the lists and start voting; refused without a quorum."""
     session = lock_session(session)
-    if session.status != SessionStatus.DRAFT:
-        raise DomainError(_("Voting has already started for this session."))
+    lifecycle.transition_check(session, "start_voting")
     problems = _voting_problems(session)
     if problems:
         raise DomainError(" ".join(problems))
-    session.status = SessionStatus.VOTING
-    session.save(update_fields=["status", "updated_at"])
+    session.save(update_fields=lifecycle.transition_apply(session, "start_voting"))
     summary = attendance_summary(session=session)
     audit_record(
         action="session.start_voting",
@@ -147,12 +145,7 @@ def session_unlock(*, user, session: VoteSession, reason: str) -> VoteSession:
     if not reason:
         raise DomainError(_("Give the reason for unlocking the lists."), field="reason")
     session = lock_session(session)
-    if session.status != SessionStatus.VOTING:
-        raise DomainError(
-            _("Only a session in voting can be unlocked; once counting has opened the lists stay.")
-        )
-    session.status = SessionStatus.DRAFT
-    session.save(update_fields=["status", "updated_at"])
+    session.save(update_fields=lifecycle.transition_apply(session, "unlock"))
     audit_record(action="session.unlock", user=user, session=session, reason=reason)
     return session
 
@@ -161,8 +154,7 @@ def session_unlock(*, user, session: VoteSession, reason: str) -> VoteSession:
 def session_open_counting(*, user, session: VoteSession, ballots_issued: int) -> VoteSession:
     """Record the ballots issued and open counting; at most one ballot per delegate present."""
     session = lock_session(session)
-    if session.status != SessionStatus.VOTING:
-        raise DomainError(_("Counting can only open while the session is voting."))
+    lifecycle.transition_check(session, "open_counting")
     summary = attendance_summary(session=session)
     if not summary.quorum_met:
         raise DomainError(
@@ -183,8 +175,8 @@ def session_open_counting(*, user, session: VoteSession, ballots_issued: int) ->
             field="ballots_issued",
         )
     session.ballots_issued = ballots_issued
-    session.status = SessionStatus.COUNTING
-    session.save(update_fields=["ballots_issued", "status", "updated_at"])
+    fields = lifecycle.transition_apply(session, "open_counting")
+    session.save(update_fields=["ballots_issued", *fields])
     audit_record(
         action="session.open_counting",
         user=user,

@@ -57,7 +57,7 @@ def _counter_context(session: VoteSession) -> dict:
 
 
 def _can_mark(session: VoteSession) -> bool:
-    return session.viewer_can_manage and not session.lists_locked
+    return session.access.can("edit_lists")
 
 
 @login_required

@@ -5,6 +5,7 @@ from django.urls import path
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from sessions import lifecycle
 from sessions.access import get_session_for
 from sessions.errors import DomainError
 from sessions.forms.committee import CommitteeMemberForm
@@ -17,9 +18,9 @@ from sessions.views.common import form_error
 def committee(request, pk):
     """The committee list; the secretariat adds members from the same page."""
     session = get_session_for(request, pk, need="manage" if request.method == "POST" else "view")
-    can_edit = session.viewer_can_manage and not session.lists_locked
+    can_edit = session.access.can("edit_lists")
     form = None
-    if session.viewer_can_manage:
+    if session.access.can("manage"):
         form = CommitteeMemberForm(request.POST or None, session=session)
     if request.method == "POST" and form.is_valid():
         try:
@@ -53,7 +54,7 @@ def committee(request, pk):
 def committee_edit(request, pk, member_id):
     session = get_session_for(request, pk, need="manage")
     member = get_object_or_404(session.committee_members, pk=member_id)
-    if session.lists_locked and request.method != "POST":
+    if lifecycle.lists_locked(session) and request.method != "POST":
         messages.error(
             request,
             _("Voting has started: the lists are locked. Unlock them first, with a reason."),
@@ -66,7 +67,7 @@ def committee_edit(request, pk, member_id):
                 user=request.user, session=session, member=member, **form.service_values()
             )
         except DomainError as exc:
-            if session.lists_locked:
+            if lifecycle.lists_locked(session):
                 messages.error(request, exc.message)
                 return redirect("vote_sessions:committee", pk=session.pk)
             form_error(form, exc)

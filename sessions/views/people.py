@@ -32,7 +32,7 @@ def _need(request) -> str:
 @require_http_methods(["GET", "POST"])
 def official_list(request, pk):
     session = get_session_for(request, pk, need=_need(request))
-    can_edit = session.viewer_can_manage and not session.lists_locked
+    can_edit = session.access.can("edit_lists")
     form = None
     if request.method == "POST":
         form = OfficialForm(request.POST, session=session)
@@ -168,7 +168,7 @@ def official_dossier(request, pk, official_id):
 @require_http_methods(["GET", "POST"])
 def delegate_list(request, pk):
     session = get_session_for(request, pk, need=_need(request))
-    can_edit = session.viewer_can_manage and not session.lists_locked
+    can_edit = session.access.can("edit_lists")
     form = None
     if request.method == "POST":
         form = DelegateForm(request.POST)

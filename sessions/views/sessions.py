@@ -9,7 +9,7 @@ from sessions.access import get_session_for, organizations_for
 from sessions.audit import ACTION_LABELS, action_label, audit_rows
 from sessions.errors import DomainError
 from sessions.forms.sessions import SessionForm, UnlockForm
-from sessions.models import AuditEntry, CommitteeRole, Role, SessionStatus
+from sessions.models import AuditEntry, CommitteeRole
 from sessions.selectors import attendance_summary, sessions_visible_to
 from sessions.services import sessions as session_services
 from sessions.views.common import form_error
@@ -76,8 +76,6 @@ def session_detail(request, pk):
         "committee_count": session.committee_members.count(),
         "chair": chair,
         "unlock_form": UnlockForm(),
-        "is_draft": session.status == SessionStatus.DRAFT,
-        "is_voting": session.status == SessionStatus.VOTING,
     }
     return render(request, "sessions/session_detail.html", context)
 
@@ -89,9 +87,7 @@ def session_history(request, pk):
     entries = AuditEntry.objects.filter(session=session)
     # Ballot and count entries carry marks, which are results: only the committee chair and
     # leadership (who may read everything) see them.
-    if Role.LEADERSHIP not in session.viewer_roles and (
-        session.viewer_committee_role != CommitteeRole.CHAIR
-    ):
+    if not session.access.can("view_record"):
         entries = (
             entries.exclude(action__startswith="ballot.")
             .exclude(action__startswith="count.")

@@ -31,6 +31,7 @@ from reports.keys import organization_certificate, trial_signer_install
 from reports.models import SignedDocument
 from reports.selectors import confirmation_state
 from reports.services import result_certify, result_confirm
+from sessions import lifecycle
 from sessions.audit import audit_record
 from sessions.demo import SEED_FILE
 from sessions.errors import DomainError
@@ -39,7 +40,6 @@ from sessions.models import (
     CommitteeRole,
     Membership,
     Role,
-    SessionStatus,
     VoteSession,
 )
 from sessions.services.session_import import (
@@ -167,7 +167,7 @@ class Command(BaseCommand):
         role (chair, or a member) — only while the lists may change."""
         members = session.committee_members.all()
         held = members.filter(user=user).first()
-        if held is not None or session.lists_locked:
+        if held is not None or lifecycle.lists_locked(session):
             return held
         member = members.filter(role=seat, user__isnull=True).order_by("pk").first()
         if member is None:
@@ -224,7 +224,7 @@ class Command(BaseCommand):
         # The demo spans every app: the one place the sessions app reaches into ballots and
 
         session.refresh_from_db()
-        if session.status == SessionStatus.CERTIFIED:
+        if lifecycle.result_final(session):
             self.stdout.write("")
             self.stdout.write(
                 _("The demo session (id %(id)d) is already certified; nothing was changed.")
@@ -269,13 +269,13 @@ class Command(BaseCommand):
     def _count(self, session: VoteSession, *, secretariat, chair, typist) -> None:
         """Voting, counting with 28 issued, both passes entered, 28 collected, the count closed."""
 
-        if session.status == SessionStatus.DRAFT:
+        if lifecycle.transition_allowed(session, "start_voting"):
             session_start_voting(user=secretariat, session=session)
             session.refresh_from_db()
-        if session.status == SessionStatus.VOTING:
+        if lifecycle.transition_allowed(session, "open_counting"):
             count_open(user=chair, session=session, ballots_issued=ISSUED)
             session.refresh_from_db()
-        if session.status != SessionStatus.COUNTING:
+        if not lifecycle.counting_open(session):
             return
         orders = list(session.officials.order_by("order").values_list("order", flat=True))
         marks = dict.fromkeys(orders, "high")
