@@ -261,6 +261,19 @@ def require(*, user: User | None, session: VoteSession, capability: Capability) 
     return access
 
 
+def committee_accounts(*, organization_id: int):
+    """Accounts that may sit on a counting committee: those holding the counting role."""
+    from django.contrib.auth import get_user_model
+
+    return (
+        get_user_model()
+        .objects.filter(
+            memberships__organization_id=organization_id, memberships__role=Role.COUNTING
+        )
+        .distinct()
+    )
+
+
 def organizations_for(user: User, *, need: Literal["manage", "view"]) -> QuerySet[Organization]:
     """Organizations where the user holds a role that satisfies `need`."""
     if not user.is_authenticated:

@@ -314,6 +314,11 @@ class CommitteeMember(models.Model):
     def __str__(self) -> str:
         return self.full_name
 
+    @property
+    def is_chair(self) -> bool:
+        """Heads the committee (its name on documents and pages; rights come from access)."""
+        return self.role == CommitteeRole.CHAIR
+
 
 class AuditEntry(models.Model):
     """One write that matters: who, when, what changed, why. Never edited."""

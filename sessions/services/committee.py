@@ -5,9 +5,10 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from confidence_vote.lib.text import clean_text, identity_key
+from sessions.access import committee_accounts
 from sessions.audit import audit_record, changes, snapshot
 from sessions.errors import DomainError
-from sessions.models import CommitteeMember, CommitteeRole, Delegate, Membership, Role, VoteSession
+from sessions.models import CommitteeMember, CommitteeRole, Delegate, VoteSession
 from sessions.services.common import lock_open_session, validate
 
 User = get_user_model()
@@ -17,10 +18,7 @@ MEMBER_FIELDS = ["full_name", "position", "role", "delegate_id", "user_id"]
 
 def counting_accounts(*, session: VoteSession):
     """Accounts that may be linked: those holding the counting role in the organization."""
-    return User.objects.filter(
-        memberships__organization_id=session.organization_id,
-        memberships__role=Role.COUNTING,
-    ).distinct()
+    return committee_accounts(organization_id=session.organization_id)
 
 
 def _check(
@@ -61,9 +59,7 @@ def _check(
             )
     if (
         account is not None
-        and not Membership.objects.filter(
-            user=account, organization_id=session.organization_id, role=Role.COUNTING
-        ).exists()
+        and not counting_accounts(session=session).filter(pk=account.pk).exists()
     ):
         raise DomainError(
             _(

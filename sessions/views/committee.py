@@ -9,7 +9,6 @@ from sessions import lifecycle
 from sessions.access import get_session_for
 from sessions.errors import DomainError
 from sessions.forms.committee import CommitteeMemberForm
-from sessions.models import CommitteeRole
 from sessions.services import committee as committee_services
 from sessions.views.common import form_error
 
@@ -43,7 +42,7 @@ def committee(request, pk):
     context = {
         "session": session,
         "members": members,
-        "has_chair": any(m.role == CommitteeRole.CHAIR for m in members),
+        "has_chair": any(m.is_chair for m in members),
         "form": form if can_edit else None,
         "can_edit": can_edit,
     }

@@ -9,7 +9,7 @@ from sessions.access import get_session_for, organizations_for
 from sessions.audit import ACTION_LABELS, action_label, audit_rows
 from sessions.errors import DomainError
 from sessions.forms.sessions import SessionForm, UnlockForm
-from sessions.models import AuditEntry, CommitteeRole
+from sessions.models import AuditEntry
 from sessions.selectors import attendance_summary, sessions_visible_to
 from sessions.services import sessions as session_services
 from sessions.views.common import form_error
@@ -68,7 +68,7 @@ def session_edit(request, pk):
 @require_safe
 def session_detail(request, pk):
     session = get_session_for(request, pk, need="view")
-    chair = session.committee_members.filter(role=CommitteeRole.CHAIR).first()
+    chair = next((m for m in session.committee_members.all() if m.is_chair), None)
     context = {
         "session": session,
         "summary": attendance_summary(session=session),
