@@ -7,6 +7,9 @@ class BallotsConfig(AppConfig):
     verbose_name = _("Ballots")
 
     def ready(self) -> None:
+        # Its words in the history and the ballot record.
+        from ballots import audit  # noqa: F401
+
         # The access object asks the ballots which passes a member typed (blind double entry).
         from ballots.selectors import passes_entered_by
         from sessions.access import register_pass_lookup

@@ -1,50 +1,62 @@
 """The audit trail: every write that matters records who, when, what and why."""
 
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.core.exceptions import FieldDoesNotExist
 from django.utils.translation import gettext_lazy as _
 
 from sessions.models import AuditEntry, Organization, VoteSession
 
-# Labels for the history page; actions are dotted names "<object>.<verb>".
-ACTION_LABELS = {
-    "session.create": _("Session created"),
-    "session.update": _("Session details changed"),
-    "session.start_voting": _("Voting started; lists locked"),
-    "session.unlock": _("Lists unlocked"),
-    "session.open_counting": _("Counting opened"),
-    "session.import": _("Session imported from a file"),
-    "official.create": _("Official added"),
-    "official.update": _("Official changed"),
-    "official.delete": _("Official removed"),
-    "official.reorder": _("Ballot order changed"),
-    "official.dossier": _("Dossier uploaded"),
-    "official.dossier_remove": _("Dossier removed"),
-    "delegate.create": _("Delegate added"),
-    "delegate.update": _("Delegate changed"),
-    "delegate.delete": _("Delegate removed"),
-    "delegate.attendance": _("Attendance recorded"),
-    "import.officials": _("Officials imported"),
-    "import.delegates": _("Delegates imported"),
-    "committee.create": _("Committee member added"),
-    "committee.update": _("Committee member changed"),
-    "committee.delete": _("Committee member removed"),
-    "ballot.create": _("Ballot entered"),
-    "ballot.correct": _("Ballot corrected"),
-    "ballot.void": _("Ballot voided"),
-    "ballot.import": _("Ballots imported from a file"),
-    "ballot.resolve": _("Difference resolved from the paper"),
-    "tally_sheet.record": _("Hand-count totals recorded"),
-    "count.collected": _("Ballots collected recorded"),
-    "count.close": _("Count closed"),
-    "count.reopen": _("Count reopened"),
-    "result.confirm": _("Result confirmed by a committee member"),
-    "result.certify": _("Result certified; documents signed"),
-    "result.reopen": _("Certified result reopened"),
-    "document.download": _("Signed document downloaded"),
-    "document.paper_minutes": _("Scanned paper minutes uploaded"),
-}
+# Each app owns its words: the labels of its actions, of the keys in their data, how values
+# read, and who may see them. The history page and the ballot record read this registry.
+Formatter = Callable[[Any, "AuditContext"], str]
+
+
+@dataclass(frozen=True)
+class Vocabulary:
+    # action -> label; actions are dotted names "<object>.<verb>".
+    labels: dict[str, Any]
+    # data key -> label.
+    fields: dict[str, Any] = field(default_factory=dict)
+    # data key -> how its value reads.
+    formatters: dict[str, Formatter] = field(default_factory=dict)
+    # The capability needed to see these entries at all (None: whoever sees the history).
+    needs: str | None = None
+    # data key -> the capability needed to see its value.
+    field_needs: dict[str, str] = field(default_factory=dict)
+    # Shown in the ballot record (the count's life) as well as the history.
+    in_record: frozenset[str] = frozenset()
+
+
+VOCABULARIES: list[Vocabulary] = []
+
+
+def register_vocabulary(vocabulary: Vocabulary) -> None:
+    VOCABULARIES.append(vocabulary)
+
+
+def vocabulary_of(action: str) -> Vocabulary | None:
+    return next((v for v in VOCABULARIES if action in v.labels), None)
+
+
+def action_label(action: str) -> str:
+    vocabulary = vocabulary_of(action)
+    return str(vocabulary.labels[action]) if vocabulary else action
+
+
+def action_choices(actions: set[str] | None = None) -> list[tuple[str, str]]:
+    """(code, label) of every registered action, or of those in `actions`, in registry order."""
+    codes = [code for v in VOCABULARIES for code in v.labels]
+    if actions is not None:
+        codes = [code for code in codes if code in actions]
+    return [(code, action_label(code)) for code in codes]
+
+
+def record_actions() -> set[str]:
+    return {code for v in VOCABULARIES for code in v.labels if code in v.in_record}
 
 
 def audit_record(
@@ -73,10 +85,6 @@ def audit_record(
     )
 
 
-def action_label(action: str) -> str:
-    return str(ACTION_LABELS.get(action, action))
-
-
 def snapshot(instance, fields: list[str]) -> dict[str, Any]:
     """The named fields of a model instance, for an entry's before/after data."""
     return {name: getattr(instance, name) for name in fields}
@@ -87,18 +95,145 @@ def changes(before: dict[str, Any], after: dict[str, Any]) -> dict[str, list[Any
     return {k: [before.get(k), v] for k, v in after.items() if before.get(k) != v}
 
 
-def audit_details(data: dict[str, Any]) -> list[tuple[str, str]]:
-    """An entry's data as (field, text) lines for people: a change reads "old → new"."""
+class AuditContext:
+    """What the words need from the session: officials by ballot order (one query, when asked)."""
+
+    def __init__(self, session: VoteSession | None):
+        self.session = session
+        self._officials: dict[int, str] | None = None
+
+    def official(self, order: Any) -> str:
+        if self._officials is None:
+            self._officials = (
+                dict(self.session.officials.values_list("order", "full_name"))
+                if self.session is not None
+                else {}
+            )
+        try:
+            name = self._officials.get(int(order))
+        except (TypeError, ValueError):
+            name = None
+        return f"{order}. {name}" if name else str(order)
+
+
+def _plain(value: Any) -> str:
+    if value is None or value == "":
+        return "—"
+    if value is True:
+        return str(_("Yes"))
+    if value is False:
+        return str(_("No"))
+    if isinstance(value, dict):
+        return "; ".join(f"{k}: {_plain(v)}" for k, v in value.items())
+    if isinstance(value, list):
+        return ", ".join(_plain(v) for v in value)
+    return str(value)
+
+
+def _model_field_label(key: str) -> str | None:
+    """A changed field's label: the verbose name of the session's, an official's, a delegate's
+    or a committee member's field."""
+    from sessions.models import CommitteeMember, Delegate, Official
+
+    for model in (VoteSession, Official, Delegate, CommitteeMember):
+        try:
+            return str(model._meta.get_field(key).verbose_name)
+        except (FieldDoesNotExist, AttributeError):
+            continue
+    return None
+
+
+def _field_label(key: str, vocabulary: Vocabulary | None) -> str:
+    for v in [vocabulary, *VOCABULARIES]:
+        if v is not None and key in v.fields:
+            return str(v.fields[key])
+    return _model_field_label(key) or key.replace("_", " ")
+
+
+def _value_text(key: str, value: Any, vocabulary: Vocabulary | None, ctx: AuditContext) -> str:
+    for v in [vocabulary, *VOCABULARIES]:
+        if v is not None and key in v.formatters:
+            return v.formatters[key](value, ctx)
+    return _plain(value)
+
+
+def audit_details(
+    entry: AuditEntry, *, can: Callable[[str], bool], ctx: AuditContext
+) -> list[tuple[str, str]]:
+    """An entry's data as (label, text) lines for people: a change reads "old → new"; values
+    the reader may not see yet are left out."""
+    vocabulary = vocabulary_of(entry.action)
     lines = []
-    for key, value in (data or {}).items():
-        if isinstance(value, list) and len(value) == 2:
-            old, new = ("—" if v in (None, "") else str(v) for v in value)
-            lines.append((key, f"{old} → {new}"))
+    for key, value in (entry.data or {}).items():
+        need = vocabulary.field_needs.get(key) if vocabulary else None
+        if need and not can(need):
+            continue
+        label = _field_label(key, vocabulary)
+        if isinstance(value, list) and len(value) == 2 and key not in ("marks",):
+            old, new = (_value_text(key, v, vocabulary, ctx) for v in value)
+            lines.append((label, f"{old} → {new}"))
         else:
-            lines.append((key, "—" if value in (None, "") else str(value)))
+            lines.append((label, _value_text(key, value, vocabulary, ctx)))
     return lines
 
 
-def audit_rows(entries) -> list[tuple[AuditEntry, str, list[tuple[str, str]]]]:
+def audit_visible(action: str, can: Callable[[str], bool]) -> bool:
+    vocabulary = vocabulary_of(action)
+    return vocabulary is None or vocabulary.needs is None or can(vocabulary.needs)
+
+
+def audit_rows(
+    entries, *, session: VoteSession, can: Callable[[str], bool]
+) -> list[tuple[AuditEntry, str, list[tuple[str, str]]]]:
     """(entry, label, detail lines) for the audit table template."""
-    return [(entry, action_label(entry.action), audit_details(entry.data)) for entry in entries]
+    ctx = AuditContext(session)
+    return [
+        (entry, action_label(entry.action), audit_details(entry, can=can, ctx=ctx))
+        for entry in entries
+    ]
+
+
+register_vocabulary(
+    Vocabulary(
+        labels={
+            "session.create": _("Session created"),
+            "session.update": _("Session details changed"),
+            "session.start_voting": _("Voting started; lists locked"),
+            "session.unlock": _("Lists unlocked"),
+            "session.open_counting": _("Counting opened"),
+            "session.import": _("Session imported from a file"),
+            "official.create": _("Official added"),
+            "official.update": _("Official changed"),
+            "official.delete": _("Official removed"),
+            "official.reorder": _("Ballot order changed"),
+            "official.dossier": _("Dossier uploaded"),
+            "official.dossier_remove": _("Dossier removed"),
+            "delegate.create": _("Delegate added"),
+            "delegate.update": _("Delegate changed"),
+            "delegate.delete": _("Delegate removed"),
+            "delegate.attendance": _("Attendance recorded"),
+            "import.officials": _("Officials imported"),
+            "import.delegates": _("Delegates imported"),
+            "committee.create": _("Committee member added"),
+            "committee.update": _("Committee member changed"),
+            "committee.delete": _("Committee member removed"),
+        },
+        fields={
+            "convened": _("Convened"),
+            "present": _("Present"),
+            "ballots_issued": _("Ballots issued"),
+            "officials": _("Officials"),
+            "delegates": _("Delegates"),
+            "rows": _("Rows"),
+            "file": _("File"),
+            "id": _("Number"),
+            "member": _("Committee member"),
+            "official_id": _("Official"),
+            "delegate_id": _("Delegate"),
+            "user_id": _("Account"),
+            "before": _("Before"),
+            "after": _("After"),
+        },
+        in_record=frozenset({"session.open_counting"}),
+    )
+)

@@ -4,7 +4,8 @@ from dataclasses import dataclass
 
 from django.db.models import Count, Q, QuerySet
 
-from sessions.models import Attendance, VoteSession
+from sessions.audit import action_choices, audit_visible, record_actions
+from sessions.models import Attendance, AuditEntry, VoteSession
 
 
 @dataclass(frozen=True)
@@ -53,4 +54,44 @@ def sessions_visible_to(user) -> QuerySet[VoteSession]:
                 "delegates", filter=Q(delegates__attendance=Attendance.PRESENT), distinct=True
             ),
         )
+    )
+
+
+@dataclass
+class AuditPage:
+    entries: QuerySet[AuditEntry]
+    actions: list[tuple[str, str]]
+    people: list[str]
+    action: str
+    person: str
+
+
+def audit_entries(
+    *, session: VoteSession, can, record_only: bool = False, action: str = "", person: str = ""
+) -> AuditPage:
+    """The entries of a session's history (or, `record_only`, of its ballot record) that the
+    reader may see, filtered by action and person, with the filters' choices. `can` is the
+    access object's `can`."""
+    entries = AuditEntry.objects.filter(session=session)
+    codes = set(entries.order_by().values_list("action", flat=True).distinct())
+    visible = {code for code in codes if audit_visible(code, can)}
+    if record_only:
+        visible &= record_actions()
+    entries = entries.filter(action__in=visible)
+    people = sorted(
+        set(entries.exclude(username="").order_by().values_list("username", flat=True).distinct())
+    )
+    if action in visible:
+        entries = entries.filter(action=action)
+    else:
+        action = ""
+    person = person.strip()
+    if person:
+        entries = entries.filter(username=person)
+    return AuditPage(
+        entries=entries.select_related("user"),
+        actions=action_choices(visible),
+        people=people,
+        action=action,
+        person=person,
     )

@@ -6,45 +6,28 @@ from django.urls import path
 from django.views.decorators.http import require_safe
 
 from sessions.access import get_session_for
-from sessions.audit import ACTION_LABELS, audit_rows
-from sessions.models import AuditEntry
-
-# The actions this record shows: ballots and the count's life.
-PREFIXES = ("ballot.", "count.", "tally_sheet.", "session.open_counting")
+from sessions.audit import audit_rows
+from sessions.selectors import audit_entries
 
 
 @login_required
 @require_safe
 def ballot_record_list(request, pk):
     session = get_session_for(request, pk, need="view_record")
-    entries = AuditEntry.objects.filter(session=session).select_related("user")
-    entries = entries.filter(
-        action__regex=r"^(ballot\.|count\.|tally_sheet\.|session\.open_counting$)"
+    page = audit_entries(
+        session=session,
+        can=session.access.can,
+        record_only=True,
+        action=request.GET.get("action", ""),
+        person=request.GET.get("user", ""),
     )
-    actions = [(code, label) for code, label in ACTION_LABELS.items() if code.startswith(PREFIXES)]
-    action = request.GET.get("action", "")
-    if action in dict(actions):
-        entries = entries.filter(action=action)
-    person = request.GET.get("user", "").strip()
-    people = sorted(
-        set(
-            AuditEntry.objects.filter(
-                session=session, action__regex=r"^(ballot|count|tally_sheet)\."
-            )
-            .exclude(username="")
-            .values_list("username", flat=True)
-        )
-    )
-    if person:
-        entries = entries.filter(username=person)
-    rows = audit_rows(entries[:1000])
     context = {
         "session": session,
-        "rows": rows,
-        "actions": actions,
-        "action": action,
-        "people": people,
-        "person": person,
+        "rows": audit_rows(page.entries[:1000], session=session, can=session.access.can),
+        "actions": page.actions,
+        "action": page.action,
+        "people": page.people,
+        "person": page.person,
     }
     return render(request, "ballots/record.html", context)
 

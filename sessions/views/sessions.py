@@ -6,11 +6,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
 from sessions.access import get_session_for, organizations_for
-from sessions.audit import ACTION_LABELS, action_label, audit_rows
+from sessions.audit import audit_rows
 from sessions.errors import DomainError
 from sessions.forms.sessions import SessionForm, UnlockForm
-from sessions.models import AuditEntry
-from sessions.selectors import attendance_summary, sessions_visible_to
+from sessions.selectors import attendance_summary, audit_entries, sessions_visible_to
 from sessions.services import sessions as session_services
 from sessions.views.common import form_error
 
@@ -84,36 +83,19 @@ def session_detail(request, pk):
 @require_safe
 def session_history(request, pk):
     session = get_session_for(request, pk, need="view")
-    entries = AuditEntry.objects.filter(session=session)
-    # Ballot and count entries carry marks, which are results: only the committee chair and
-    # leadership (who may read everything) see them.
-    if not session.access.can("view_record"):
-        entries = (
-            entries.exclude(action__startswith="ballot.")
-            .exclude(action__startswith="count.")
-            .exclude(action__startswith="tally_sheet.")
-        )
-    # order_by(): the model's ordering would defeat DISTINCT.
-    present = set(entries.order_by().values_list("action", flat=True).distinct())
-    actions = [(code, action_label(code)) for code in ACTION_LABELS if code in present]
-    actions += [(code, code) for code in sorted(present - set(ACTION_LABELS))]
-    people = sorted(
-        set(entries.exclude(username="").order_by().values_list("username", flat=True).distinct())
+    page = audit_entries(
+        session=session,
+        can=session.access.can,
+        action=request.GET.get("action", ""),
+        person=request.GET.get("user", ""),
     )
-    action = request.GET.get("action", "")
-    if action in present:
-        entries = entries.filter(action=action)
-    person = request.GET.get("user", "").strip()
-    if person:
-        entries = entries.filter(username=person)
-    rows = audit_rows(entries.select_related("user")[:500])
     context = {
         "session": session,
-        "rows": rows,
-        "actions": actions,
-        "action": action,
-        "people": people,
-        "person": person,
+        "rows": audit_rows(page.entries[:500], session=session, can=session.access.can),
+        "actions": page.actions,
+        "action": page.action,
+        "people": page.people,
+        "person": page.person,
     }
     return render(request, "sessions/session_history.html", context)
 

@@ -68,3 +68,39 @@ def test_others_do_not_see_ballot_entries(login, org, secretariat, counting_memb
     # The committee chair reads them.
     body = login(chair).get(f"/sessions/{session.pk}/history/").content.decode()
     assert "Ballots imported from a file" in body
+
+
+def test_ballot_entries_read_as_words_with_officials_by_name(login, org, leader, counting_member):
+    """The record and the history show "Trần Văn Cán 1: High confidence", never dicts or keys."""
+    from ballots.services import ballot_record
+    from tests.ballots import entry
+
+    session, chair = _count_session(org, counting_member)
+    ballot_record(user=counting_member, session=session, entry_pass=2, entry=entry(1))
+    for url in (f"/sessions/{session.pk}/history/", f"/sessions/{session.pk}/count/record/"):
+        body = login(leader).get(url).content.decode()
+        assert "1. Trần Văn Cán 1: High confidence" in body
+        assert "Entry pass" in body and "Second entry" in body
+        table = body.split('-rows"')[-1].split("</table>")[0]
+        assert "{" not in table and "marks:" not in table
+        assert "&#x27;high&#x27;" not in body and "'high'" not in body
+    body = login(leader, lang="vi").get(f"/sessions/{session.pk}/history/").content.decode()
+    assert "Tín nhiệm cao" in body
+    assert "Lượt nhập" in body
+
+
+def test_a_fingerprint_in_the_history_is_for_those_who_may_see_results(
+    login, session, secretariat, leader
+):
+    from sessions.audit import audit_record
+
+    audit_record(
+        action="result.confirm",
+        user=leader,
+        session=session,
+        data={"version": 1, "fingerprint": "ab12" * 16, "member": "Phạm Văn Kiểm"},
+    )
+    body = login(secretariat).get(f"/sessions/{session.pk}/history/").content.decode()
+    assert "Result confirmed by a committee member" in body
+    assert "ab12ab12" not in body
+    assert "ab12ab12" in login(leader).get(f"/sessions/{session.pk}/history/").content.decode()
