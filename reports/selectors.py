@@ -218,7 +218,7 @@ def tally_for_session(*, session: VoteSession) -> Tally:
 
 
 def _with_checks(tally: Tally, session: VoteSession) -> Tally:
-    """Every chain check of DOMAIN.md: convened ≥ present ≥ issued ≥ collected; per official
+    """Every chain check of docs/domain.md: convened ≥ present ≥ issued ≥ collected; per official
     collected = valid + invalid and high + medium + low = valid."""
     checks = [
         ChainCheck(

@@ -1,4 +1,4 @@
-"""The demo data: the seed case of DOMAIN.md as an import_session file."""
+"""The demo data: the seed case of docs/domain.md as an import_session file."""
 
 from pathlib import Path
 

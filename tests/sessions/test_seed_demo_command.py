@@ -1,4 +1,4 @@
-"""manage.py seed_demo: the seed case of DOMAIN.md, one login per role, idempotent."""
+"""manage.py seed_demo: the seed case of docs/domain.md, one login per role, idempotent."""
 
 import datetime as dt
 import json

@@ -1,4 +1,4 @@
-"""python manage.py seed_demo: the seed case of DOMAIN.md and one login per role.
+"""python manage.py seed_demo: the seed case of docs/domain.md and one login per role.
 
 Idempotent: a second run finds the session by organization and title and leaves it (and any
 attendance someone changed since) as it is; missing accounts are added, existing ones kept.
@@ -62,7 +62,7 @@ DEMO_USERS = [
 # --complete needs every committee seat to have an account: the seed's third seat gets one.
 COMPLETE_USERS = [("kiemphieu3", Role.COUNTING, CommitteeRole.MEMBER)]
 SECRETARIAT_USERNAME = "vanphong"
-# The seed case's result (DOMAIN.md): 28 ballots issued and collected, each rating all five
+# The seed case's result (docs/domain.md): 28 ballots issued and collected, each rating all five
 # officials "high"; pass 1 typed by a member (kiemphieu2), pass 2 by the chair (kiemphieu).
 ISSUED = 28
 
