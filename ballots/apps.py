@@ -11,7 +11,10 @@ class BallotsConfig(AppConfig):
         from ballots import audit  # noqa: F401
 
         # The access object asks the ballots which passes a member typed (blind double entry).
-        from ballots.selectors import passes_entered_by
+        from ballots.selectors import entered_per_pass, passes_entered_by
         from sessions.access import register_pass_lookup
 
-        register_pass_lookup(lambda session, user: passes_entered_by(session=session, user=user))
+        register_pass_lookup(
+            lambda session, user: passes_entered_by(session=session, user=user),
+            lambda session: entered_per_pass(session=session),
+        )

@@ -6,6 +6,14 @@ from django.utils.translation import gettext_lazy as _
 from ballots.inputs import BallotInput
 from ballots.models import InvalidReason, MarkValue
 from ballots.selectors import TALLY_COLUMNS
+from sessions.models import Typing
+
+TYPING_CHOICES = [
+    (Typing.ANY, _("Types either pass")),
+    (Typing.FIRST, _("Types the first pass")),
+    (Typing.SECOND, _("Types the second pass")),
+    (Typing.NONE, _("Does not type")),
+]
 
 
 class CountOpenForm(forms.Form):
@@ -14,6 +22,24 @@ class CountOpenForm(forms.Form):
         min_value=1,
         help_text=_("At most one ballot for each delegate present."),
     )
+
+    def __init__(self, *args, members=(), **kwargs):
+        """With double entry, one choice per committee member: who types which pass."""
+        super().__init__(*args, **kwargs)
+        self.members = list(members)
+        for member in self.members:
+            default = Typing.NONE if member.is_chair else Typing.ANY
+            self.fields[f"typing_{member.pk}"] = forms.ChoiceField(
+                label=member.full_name,
+                choices=TYPING_CHOICES,
+                initial=member.typing or default,
+                required=False,
+            )
+
+    def typing(self) -> dict[int, str]:
+        """The choices made; a member left out keeps the default."""
+        chosen = {m.pk: self.cleaned_data.get(f"typing_{m.pk}") for m in self.members}
+        return {pk: value for pk, value in chosen.items() if value}
 
 
 class CollectedForm(forms.Form):

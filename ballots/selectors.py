@@ -92,6 +92,17 @@ def pass_difference(*, session: VoteSession, number: int) -> dict[str, Any] | No
     return {"number": number, "first": first, "second": second}
 
 
+def entered_per_pass(*, session: VoteSession) -> dict[int, int]:
+    """{pass: ballots entered and not voided}: one query."""
+    return dict(
+        Ballot.objects.filter(session=session, voided=False)
+        .order_by()
+        .values_list("entry_pass")
+        .annotate(n=Count("pk"))
+        .values_list("entry_pass", "n")
+    )
+
+
 def passes_entered_by(*, session: VoteSession, user) -> set[int]:
     """The entry passes in which this user has entered ballots (blind double entry keeps
     each member to one)."""

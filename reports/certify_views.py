@@ -81,6 +81,8 @@ def signoff_confirm(request, pk):
         )
     except DomainError as exc:
         messages.error(request, exc.message)
+        if not session.access.can("view_results"):
+            return redirect("ballots:count", pk=session.pk)
     else:
         messages.success(request, _("You confirmed the result."))
     return redirect("reports:signoff", pk=session.pk)

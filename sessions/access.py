@@ -17,14 +17,20 @@ committee, the passes they typed and, where a right depends on it, the session's
 | manage            | secretariat                                                         |
 | edit_lists        | secretariat, while the lists are not locked                         |
 | count             | a counting user (the count's dashboard, read-only off the committee)|
-| enter_ballots     | a seat on this session's counting committee                         |
+| edit_committee    | secretariat, until the result is certified                          |
+| enter_ballots     | a typist: a seat whose member types (every member but the chair, by |
+|                   | default; the chair says otherwise when opening the count)           |
 | confirm_result    | a seat on the committee                                             |
 | chair             | the committee's chair                                               |
 | certify           | the committee's chair                                               |
+| compare           | the chair, unless a typist whose passes are not both complete       |
 | view_record       | leadership and the chair (the record of ballot changes)             |
-| view_results      | counting users and leadership; the secretariat once certified       |
-| view_pass(n)      | a seat; with double entry, only the member who typed in pass n      |
-| enter_pass(n)     | a seat; with double entry, not a member who typed in the other pass |
+| view_results      | counting users and leadership; the secretariat once certified; never|
+|                   | a typist of a double entry before both passes are complete ("blind")|
+| enter_pass(n)     | a typist, in the pass assigned to them if any; with double entry,   |
+|                   | never a member who typed in the other pass                          |
+| edit_pass(n)      | whoever may enter pass n and typed in it (double entry)             |
+| view_pass(n)      | whoever may edit pass n; a chair who types no pass (the overview)   |
 """
 
 from collections.abc import Callable
@@ -46,6 +52,7 @@ from sessions.models import (
     Membership,
     Organization,
     Role,
+    Typing,
     VoteSession,
 )
 
@@ -62,6 +69,8 @@ Capability = Literal[
     "certify",
     "view_record",
     "view_results",
+    "compare",
+    "edit_committee",
 ]
 # `need` of get_session_for: any capability.
 Need = Capability
@@ -78,20 +87,27 @@ REFUSALS: dict[str, object] = {
     "certify": _("Only the chair of the counting committee may do this."),
     "view_record": _("Only leadership and the committee chair may read the ballot record."),
     "view_results": _("The result is not yours to see yet."),
+    "compare": _(
+        "The passes can be compared once both are complete, by the chair of the counting committee."
+    ),
+    "edit_committee": _("The counting committee can change only until the result is certified."),
 }
 
 # Roles that may create sessions and see an organization in the list.
 MANAGING_ROLES = {Role.SECRETARIAT}
 
-# The passes a user typed in a session: the ballots app answers (registered at start-up, so
-# that this module need not import it: arrows point from ballots to sessions).
+# The ballots app answers two questions about a count (registered at start-up, so that this
+# module need not import it: arrows point from ballots to sessions): the passes a user typed
+# in, and how many ballots each pass holds.
 PassLookup = Callable[[VoteSession, User], set[int]]
+EnteredLookup = Callable[[VoteSession], dict[int, int]]
 _pass_lookup: PassLookup | None = None
+_entered_lookup: EnteredLookup | None = None
 
 
-def register_pass_lookup(lookup: PassLookup) -> None:
-    global _pass_lookup
-    _pass_lookup = lookup
+def register_pass_lookup(lookup: PassLookup, entered: EnteredLookup) -> None:
+    global _pass_lookup, _entered_lookup
+    _pass_lookup, _entered_lookup = lookup, entered
 
 
 @dataclass
@@ -102,7 +118,10 @@ class SessionAccess:
     # The user's seat on the session's counting committee (counting users only).
     seat_id: int | None = None
     committee_role: str | None = None
+    # Which pass the seat types (CommitteeMember.typing), as set when the count opened.
+    seat_typing: str = ""
     _passes: set[int] | None = field(default=None, repr=False)
+    _entered: dict[int, int] | None = field(default=None, repr=False)
 
     # --- facts --------------------------------------------------------------------------
 
@@ -117,6 +136,24 @@ class SessionAccess:
         return self.committee_role == CommitteeRole.CHAIR
 
     @property
+    def typing(self) -> str:
+        """none, any, 1 or 2: by default every member but the chair types, either pass."""
+        if self.seat_id is None:
+            return Typing.NONE
+        if self.seat_typing:
+            return self.seat_typing
+        return Typing.NONE if self.is_chair else Typing.ANY
+
+    @property
+    def is_typist(self) -> bool:
+        """Has typed, or may still type, an entry pass."""
+        return self.seat_id is not None and (self.typing != Typing.NONE or bool(self.passes_typed))
+
+    @property
+    def assigned_pass(self) -> int | None:
+        return int(self.typing) if self.typing in (Typing.FIRST, Typing.SECOND) else None
+
+    @property
     def passes_typed(self) -> set[int]:
         """The entry passes in which this user entered ballots."""
         if self._passes is None:
@@ -126,34 +163,63 @@ class SessionAccess:
                 self._passes = set(_pass_lookup(self.session, self.user))
         return self._passes
 
+    @property
+    def passes_complete(self) -> bool:
+        """Every pass holds as many ballots as were collected (or issued, until then)."""
+        expected = self.session.ballots_collected
+        if expected is None:
+            expected = self.session.ballots_issued
+        if not expected or _entered_lookup is None:
+            return False
+        if self._entered is None:
+            self._entered = dict(_entered_lookup(self.session))
+        return all(self._entered.get(number, 0) >= expected for number in self.passes())
+
+    @property
+    def blind(self) -> bool:
+        """A typist of a double entry before both passes are complete: sees nothing of a pass
+        they did not type, in any form."""
+        return self.session.double_entry and self.is_typist and not self.passes_complete
+
     # --- capabilities ---------------------------------------------------------------------
+
+    def _rules(self) -> dict[str, Callable[[], bool]]:
+        roles, session = self.roles, self.session
+        return {
+            "view": lambda: bool(roles),
+            "manage": lambda: Role.SECRETARIAT in roles,
+            "edit_lists": lambda: Role.SECRETARIAT in roles and not lifecycle.lists_locked(session),
+            "edit_committee": lambda: (
+                Role.SECRETARIAT in roles and not lifecycle.result_final(session)
+            ),
+            "count": lambda: Role.COUNTING in roles,
+            "confirm_result": lambda: self.seat_id is not None,
+            "enter_ballots": lambda: self.is_typist,
+            "chair": lambda: self.is_chair,
+            "certify": lambda: self.is_chair,
+            "view_record": lambda: Role.LEADERSHIP in roles or self.is_chair,
+            "view_results": lambda: (
+                (
+                    bool(roles & {Role.COUNTING, Role.LEADERSHIP})
+                    or (Role.SECRETARIAT in roles and lifecycle.result_final(session))
+                )
+                and not self.blind
+            ),
+            "compare": lambda: self.is_chair and not self.blind,
+        }
 
     @cached_property
     def capabilities(self) -> frozenset[str]:
-        roles, session = self.roles, self.session
-        caps: set[str] = set()
-        if roles:
-            caps.add("view")
-        if Role.SECRETARIAT in roles:
-            caps.add("manage")
-            if not lifecycle.lists_locked(session):
-                caps.add("edit_lists")
-        if Role.COUNTING in roles:
-            caps.add("count")
-        if self.seat_id is not None:
-            caps |= {"enter_ballots", "confirm_result"}
-        if self.is_chair:
-            caps |= {"chair", "certify"}
-        if Role.LEADERSHIP in roles or self.is_chair:
-            caps.add("view_record")
-        if roles & {Role.COUNTING, Role.LEADERSHIP} or (
-            Role.SECRETARIAT in roles and lifecycle.result_final(session)
-        ):
-            caps.add("view_results")
-        return frozenset(caps)
+        """Every capability this user holds in the session."""
+        return frozenset(name for name in self._rules() if self.can(name))
 
     def can(self, capability: str) -> bool:
-        return capability in self.capabilities
+        """Asked one at a time, so a page pays only for the facts its question needs."""
+        cache = self.__dict__.setdefault("_can", {})
+        if capability not in cache:
+            rule = self._rules().get(capability)
+            cache[capability] = bool(rule and rule())
+        return cache[capability]
 
     def require(self, capability: str) -> None:
         """403 unless the user has the capability (views)."""
@@ -165,24 +231,36 @@ class SessionAccess:
         return [1, 2] if self.session.double_entry else [1]
 
     def enter_pass(self, entry_pass: int) -> bool:
-        """May type ballots in this pass: with double entry, never in both."""
-        if self.seat_id is None or entry_pass not in self.passes():
-            return False
-        if not self.session.double_entry:
-            return True
-        return not (self.passes_typed - {entry_pass})
+        """May type ballots in this pass: a typist, in the pass assigned if any; with double
+        entry, never in both."""
+        return self.refuse_pass(entry_pass) is None
 
-    def view_pass(self, entry_pass: int) -> bool:
-        """May see the ballots entered in this pass: with double entry, only after typing in it
-        (so nobody reads a pass before typing their own)."""
+    def edit_pass(self, entry_pass: int) -> bool:
+        """May list, correct and void the ballots of this pass: its typist, once typing in it."""
         if not self.enter_pass(entry_pass):
             return False
         return not self.session.double_entry or entry_pass in self.passes_typed
 
+    def view_pass(self, entry_pass: int) -> bool:
+        """May see the ballots entered in this pass and its running totals: whoever may edit it,
+        and a chair who types no pass (the overview)."""
+        if entry_pass not in self.passes():
+            return False
+        if self.is_chair and not self.is_typist:
+            return True
+        return self.edit_pass(entry_pass)
+
     def refuse_pass(self, entry_pass: int) -> str | None:
-        """Why this user may not type in the pass, for a service's domain error."""
+        """Why this user may not type in the pass (a service's domain error), or None."""
         if self.seat_id is None:
             return str(REFUSALS["enter_ballots"])
+        if entry_pass not in self.passes():
+            return str(_("This session has no entry pass %(pass)s.") % {"pass": entry_pass})
+        if not self.is_typist:
+            return str(_("You do not type ballots in this count: the chair oversees it."))
+        assigned = self.assigned_pass
+        if self.session.double_entry and assigned is not None and assigned != entry_pass:
+            return str(_("You type pass %(pass)d of this count.") % {"pass": assigned})
         other = self.passes_typed - {entry_pass}
         if self.session.double_entry and other:
             return str(
@@ -219,14 +297,16 @@ def _lookup(user: User, session: VoteSession) -> SessionAccess:
     rows = list(
         Membership.objects.filter(user=user, organization_id=session.organization_id)
         .annotate(
-            seat_id=Subquery(seat.values("pk")[:1]), seat_role=Subquery(seat.values("role")[:1])
+            seat_id=Subquery(seat.values("pk")[:1]),
+            seat_role=Subquery(seat.values("role")[:1]),
+            seat_typing=Subquery(seat.values("typing")[:1]),
         )
-        .values_list("role", "seat_id", "seat_role")
+        .values_list("role", "seat_id", "seat_role", "seat_typing")
     )
-    roles = frozenset(role for role, _seat, _seat_role in rows)
+    roles = frozenset(row[0] for row in rows)
     access = SessionAccess(user=user, session=session, roles=roles)
-    if rows and Role.COUNTING in roles:
-        access.seat_id, access.committee_role = rows[0][1], rows[0][2]
+    if rows and Role.COUNTING in roles and rows[0][1] is not None:
+        access.seat_id, access.committee_role, access.seat_typing = rows[0][1:]
     return access
 
 
@@ -287,13 +367,13 @@ def organizations_for(user: User, *, need: Literal["manage", "view"]) -> QuerySe
 
 
 def get_pass_for(
-    request: HttpRequest, pk: int, entry_pass: int, *, see_entries: bool
+    request: HttpRequest, pk: int, entry_pass: int, *, mode: Literal["enter", "edit", "view"]
 ) -> VoteSession:
-    """The session, for a committee member who may type in this entry pass. `see_entries`: the
-    page shows the pass's ballots (a list, one ballot), so the member must be able to see them."""
-    session = get_session_for(request, pk, need="enter_ballots")
+    """The session, for a committee member who may work in this entry pass: type in it
+    ("enter"), correct and void its ballots ("edit"), or read them ("view")."""
+    session = get_session_for(request, pk, need="count")
     access = session.access
-    allowed = access.view_pass(entry_pass) if see_entries else access.enter_pass(entry_pass)
-    if not allowed:
+    allowed = {"enter": access.enter_pass, "edit": access.edit_pass, "view": access.view_pass}
+    if not allowed[mode](entry_pass):
         raise PermissionDenied
     return session

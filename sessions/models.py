@@ -265,6 +265,17 @@ class CommitteeRole(models.TextChoices):
     MEMBER = "member", _("Member")
 
 
+class Typing(models.TextChoices):
+    """Which entry pass a committee member types (blind double entry); set when the count opens.
+    By default every member but the chair types, either pass."""
+
+    DEFAULT = "", _("By role: members type, the chair oversees")
+    NONE = "none", _("Does not type")
+    ANY = "any", _("Types either pass")
+    FIRST = "1", _("Types the first pass")
+    SECOND = "2", _("Types the second pass")
+
+
 class CommitteeMember(models.Model):
     """A member of the counting committee ("Tổ kiểm phiếu")."""
 
@@ -293,6 +304,9 @@ class CommitteeMember(models.Model):
         related_name="committee_memberships",
         verbose_name=_("user account"),
     )
+    typing = models.CharField(
+        _("ballot entry"), max_length=4, choices=Typing.choices, default=Typing.DEFAULT, blank=True
+    )
 
     class Meta:
         verbose_name = _("counting committee member")
@@ -309,6 +323,9 @@ class CommitteeMember(models.Model):
                 condition=Q(role__in=CommitteeRole.values), name="committee_role_valid"
             ),
             models.CheckConstraint(condition=~Q(full_name=""), name="committee_name_not_empty"),
+            models.CheckConstraint(
+                condition=Q(typing__in=Typing.values), name="committee_typing_valid"
+            ),
         ]
 
     def __str__(self) -> str:

@@ -18,19 +18,72 @@ from sessions import lifecycle
 from sessions.access import require
 from sessions.audit import audit_record
 from sessions.errors import DomainError
-from sessions.models import VoteSession
+from sessions.models import Typing, VoteSession
 from sessions.services.common import lock_session, validate
 from sessions.services.sessions import session_open_counting
 
 # --- counting opens -----------------------------------------------------------------------
 
 
+def _check_typing(session: VoteSession, typing: dict[int, str]) -> None:
+    """Double entry needs two typists, and someone able to type each pass."""
+    members = {m.pk: m for m in session.committee_members.all()}
+    unknown = set(typing) - set(members)
+    if unknown or any(value not in Typing.values for value in typing.values()):
+        raise DomainError(_("Choose who types which pass among this session's committee."))
+    typists = [value for value in typing.values() if value != Typing.NONE]
+    if not session.double_entry:
+        if not typists:
+            raise DomainError(_("Name at least one committee member who types the ballots."))
+        return
+    unlinked = [
+        members[pk].full_name
+        for pk, value in typing.items()
+        if value != Typing.NONE and members[pk].user_id is None
+    ]
+    if unlinked:
+        raise DomainError(
+            _("%(names)s has no user account and cannot type: link an account first.")
+            % {"names": ", ".join(unlinked)}
+        )
+    for number in ("1", "2"):
+        if not any(value in (Typing.ANY, number) for value in typists):
+            raise DomainError(
+                _("Nobody may type pass %(pass)s: name a typist for each pass.") % {"pass": number}
+            )
+    if len(typists) < 2:
+        raise DomainError(
+            _("Double entry needs two typists, one for each pass, who do not see each other's.")
+        )
+
+
 @transaction.atomic
-def count_open(*, user, session: VoteSession, ballots_issued: int) -> VoteSession:
-    """The committee chair records the ballots issued and opens counting."""
+def count_open(
+    *,
+    user,
+    session: VoteSession,
+    ballots_issued: int,
+    typing: dict[int, str] | None = None,
+) -> VoteSession:
+    """The committee chair records the ballots issued and opens counting, saying who types
+    which pass (by default every member but the chair types, either pass)."""
     session = lock_session(session)
     require(user=user, session=session, capability="chair")
-    return session_open_counting(user=user, session=session, ballots_issued=ballots_issued)
+    if typing:
+        _check_typing(session, typing)
+    session = session_open_counting(user=user, session=session, ballots_issued=ballots_issued)
+    if typing:
+        for member in session.committee_members.all():
+            member.typing = typing.get(member.pk, member.typing)
+            member.save(update_fields=["typing"])
+        names = dict(session.committee_members.values_list("pk", "full_name"))
+        audit_record(
+            action="count.typists",
+            user=user,
+            session=session,
+            data={"typing": {names[pk]: value for pk, value in sorted(typing.items())}},
+        )
+    return session
 
 
 # --- the count ----------------------------------------------------------------------------

@@ -47,7 +47,7 @@ def ballot_record(
     if client_token is not None:
         existing = Ballot.objects.filter(client_token=client_token).first()
         if existing is not None:
-            if existing.session_id != session.pk:
+            if existing.session_id != session.pk or existing.entered_by_id != user.pk:
                 raise DomainError(_("This entry form belongs to another session; reload it."))
             return existing
     _require_counting(session)

@@ -37,7 +37,7 @@ def difference_resolve(
     number is brought back with the content.
     """
     session = lock_session(session)
-    require(user=user, session=session, capability="chair")
+    require(user=user, session=session, capability="compare")
     _require_counting(session)
     _check_pass(session=session, entry_pass=EntryPass.SECOND)
     number = int(number)

@@ -54,7 +54,7 @@ def _difference_view(difference: dict, officials: list) -> dict:
 @login_required
 @require_safe
 def compare(request, pk):
-    session = get_session_for(request, pk, need="chair")
+    session = get_session_for(request, pk, need="compare")
     officials = list(session.officials.order_by("order"))
     differences = pass_differences(session=session) if session.double_entry else []
     context = {
@@ -68,7 +68,7 @@ def compare(request, pk):
 @login_required
 @require_http_methods(["GET", "HEAD", "POST"])
 def resolve(request, pk, number):
-    session = get_session_for(request, pk, need="chair")
+    session = get_session_for(request, pk, need="compare")
     difference = pass_difference(session=session, number=number) if session.double_entry else None
     if difference is None:
         messages.info(

@@ -65,6 +65,13 @@ def _passes(session, *, counting: bool) -> list[dict]:
     return passes
 
 
+def _typing_members(session) -> list:
+    """The members the chair assigns to passes when opening a double entry."""
+    if not session.double_entry:
+        return []
+    return list(session.committee_members.order_by("role", "pk"))
+
+
 @login_required
 @require_safe
 def count(request, pk):
@@ -84,12 +91,16 @@ def count(request, pk):
         "passes": [],
         "entered_by_me": sorted(entered_by_me),
         "differences": None,
-        "problems": services.count_close_problems(session=session) if counting else [],
+        # Blind double entry: a typist learns nothing of how the passes compare.
+        "blind": access.blind,
+        "problems": services.count_close_problems(session=session)
+        if counting and not access.blind
+        else [],
         "has_tally_sheet": False,
     }
     if session.ballots_issued is not None:
         context["passes"] = _passes(session, counting=counting)
-        if session.double_entry:
+        if session.double_entry and not access.blind:
             context["differences"] = len(pass_differences(session=session))
         context["has_tally_sheet"] = session.tally_sheet_rows.exists()
         # No ballot entered one by one: the hand count stands for the pile.
@@ -98,7 +109,10 @@ def count(request, pk):
         )
     if access.can("chair") and lifecycle.transition_allowed(session, "open_counting"):
         context["summary"] = attendance_summary(session=session)
-        context["open_form"] = CountOpenForm(initial={"ballots_issued": context["summary"].present})
+        context["open_form"] = CountOpenForm(
+            initial={"ballots_issued": context["summary"].present},
+            members=_typing_members(session),
+        )
     if is_chair and counting:
         context["collected_form"] = CollectedForm(
             initial={"ballots_collected": session.ballots_collected}
@@ -122,7 +136,7 @@ def _refused(request, session, message: str):
 @require_POST
 def count_open(request, pk):
     session = get_session_for(request, pk, need="chair")
-    form = CountOpenForm(request.POST)
+    form = CountOpenForm(request.POST, members=_typing_members(session))
     if not form.is_valid():
         return _refused(request, session, first_error(form))
     try:
@@ -130,6 +144,7 @@ def count_open(request, pk):
             user=request.user,
             session=session,
             ballots_issued=form.cleaned_data["ballots_issued"],
+            typing=form.typing() or None,
         )
     except DomainError as exc:
         return _refused(request, session, exc.message)

@@ -170,7 +170,7 @@ def _render_entry(request, *, session, entry_pass, officials, form):
 @require_http_methods(["GET", "HEAD", "POST"])
 def ballot_entry(request, pk, entry_pass):
     if request.method != "POST":
-        session = get_pass_for(request, pk, entry_pass, see_entries=False)
+        session = get_pass_for(request, pk, entry_pass, mode="enter")
         officials = list(session.officials.order_by("order"))
         form = BallotEntryForm(officials=officials, initial={"client_token": uuid.uuid4()})
         return _render_entry(
@@ -202,15 +202,19 @@ def ballot_entry(request, pk, entry_pass):
             form_error(form, exc)
         else:
             if wants_json:
-                progress = entry_progress(session=session, entry_pass=entry_pass)
+                # The pass the ballot is in (a repeated client token answers with the ballot it
+                # saved first), and its totals only to whoever may see that pass.
+                saved_pass = ballot.entry_pass
+                progress = entry_progress(session=session, entry_pass=saved_pass)
+                visible = session.access.view_pass(saved_pass)
                 return JsonResponse(
                     {
                         "ok": True,
                         "number": ballot.number,
-                        "next_number": _next_number(session=session, entry_pass=entry_pass),
+                        "next_number": _next_number(session=session, entry_pass=saved_pass),
                         "entered": progress["entered"],
                         "limit": _limit(session),
-                        "progress": _progress_json(progress["by_order"]),
+                        "progress": _progress_json(progress["by_order"]) if visible else {},
                     }
                 )
             messages.success(request, _("Ballot %(number)d saved.") % {"number": ballot.number})
@@ -229,7 +233,7 @@ def ballot_entry(request, pk, entry_pass):
 @login_required
 @require_safe
 def ballot_list(request, pk, entry_pass):
-    session = get_pass_for(request, pk, entry_pass, see_entries=True)
+    session = get_pass_for(request, pk, entry_pass, mode="view")
     orders = list(session.officials.order_by("order").values_list("order", flat=True))
     ballots = list(
         Ballot.objects.filter(session=session, entry_pass=entry_pass)
@@ -282,7 +286,7 @@ def _ballot_for(session: VoteSession, entry_pass: int, number: int) -> Ballot:
 @login_required
 @require_http_methods(["GET", "HEAD", "POST"])
 def ballot_edit(request, pk, entry_pass, number):
-    session = get_pass_for(request, pk, entry_pass, see_entries=True)
+    session = get_pass_for(request, pk, entry_pass, mode="edit")
     ballot = _ballot_for(session, entry_pass, number)
     officials = list(session.officials.order_by("order"))
     stored = dict(ballot.marks.values_list("official__order", "value"))
@@ -320,7 +324,7 @@ def ballot_edit(request, pk, entry_pass, number):
 @login_required
 @require_POST
 def ballot_void(request, pk, entry_pass, number):
-    session = get_pass_for(request, pk, entry_pass, see_entries=True)
+    session = get_pass_for(request, pk, entry_pass, mode="edit")
     ballot = _ballot_for(session, entry_pass, number)
     form = BallotVoidForm(request.POST)
     if not form.is_valid():

@@ -21,7 +21,9 @@ from sessions.views.common import form_error
 @require_http_methods(["GET", "HEAD", "POST"])
 def tally_sheet(request, pk):
     # Everyone counting may read the sheet; only the committee chair records it.
-    session = get_session_for(request, pk, need="chair" if request.method == "POST" else "count")
+    session = get_session_for(
+        request, pk, need="chair" if request.method == "POST" else "view_results"
+    )
     officials = list(session.officials.order_by("order"))
     stored = tally_sheet_rows(session=session)
     sheet = {row.official.order: {c: getattr(row, c) for c in TALLY_COLUMNS} for row in stored}

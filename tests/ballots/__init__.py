@@ -1,7 +1,7 @@
 """Helpers shared by the ballot tests: a session whose count is open, and ballot entries."""
 
 from ballots.inputs import BallotInput
-from sessions.models import CommitteeRole, Role, VoteSession
+from sessions.models import CommitteeRole, Role, Typing, VoteSession
 from sessions.services.sessions import session_open_counting, session_start_voting
 from tests.factories import make_committee_member, make_ready_session, make_user
 
@@ -11,14 +11,18 @@ def make_chair_user(org, username="to-truong"):
 
 
 def make_counting_session(
-    org, *, chair=None, members=(), issued=28, officials=5, double_entry=True
+    org, *, chair=None, members=(), issued=28, officials=5, double_entry=True, chair_types=False
 ) -> VoteSession:
-    """The seed case at the point counting opens: 31 convened, 28 present, `issued` ballots."""
+    """The seed case at the point counting opens: 31 convened, 28 present, `issued` ballots.
+    `chair_types`: the chair said, when opening the count, that they type too (by default the
+    chair oversees and types nothing)."""
     session = make_ready_session(org, officials=officials)
     session.double_entry = double_entry
     session.save(update_fields=["double_entry"])
     if chair is not None:
         session.committee_members.filter(role=CommitteeRole.CHAIR).update(user=chair)
+    if chair_types:
+        session.committee_members.filter(role=CommitteeRole.CHAIR).update(typing=Typing.ANY)
     for user in members:
         make_committee_member(session, user=user)
     session_start_voting(user=None, session=session)

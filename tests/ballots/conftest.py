@@ -15,3 +15,9 @@ def chair(org):
 def counting(org, chair, counting_member):
     """The seed case with counting open: 28 ballots issued, `counting_member` on the committee."""
     return make_counting_session(org, chair=chair, members=[counting_member])
+
+
+@pytest.fixture
+def chair_types(counting):
+    """The chair said, when opening the count, that they type ballots too."""
+    counting.committee_members.filter(role="chair").update(typing="any")

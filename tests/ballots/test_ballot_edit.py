@@ -145,7 +145,7 @@ def test_unknown_number_is_404(login, ballot, counting_member):
     assert login(counting_member).get(unknown).status_code == 404
 
 
-def test_blind_double_entry_closes_the_other_pass(login, ballot, counting, chair):
+def test_blind_double_entry_closes_the_other_pass(login, ballot, counting, chair, chair_types):
     theirs = ballot_record(user=chair, session=counting, entry_pass=2, entry=entry())
     client = login(chair)
     assert client.get(url(ballot)).status_code == 403

@@ -25,7 +25,9 @@ def summary(row):
     return " ".join(re.findall(r"<span>(.*?)</span>", cell))
 
 
-def test_lists_each_ballot_with_a_compact_summary(login, counting, counting_member, chair):
+def test_lists_each_ballot_with_a_compact_summary(
+    login, counting, counting_member, chair, chair_types
+):
     ballot_record(
         user=counting_member,
         session=counting,
@@ -101,7 +103,9 @@ def test_constant_number_of_queries(login, org, counting_member, django_assert_m
     assert body.count('data-testid="ballot-row"') == 40
 
 
-def test_blind_double_entry_closes_the_other_pass(login, counting, counting_member, chair):
+def test_blind_double_entry_closes_the_other_pass(
+    login, counting, counting_member, chair, chair_types
+):
     ballot_record(user=counting_member, session=counting, entry_pass=1, entry=entry())
     ballot_record(user=chair, session=counting, entry_pass=2, entry=entry())
     assert login(counting_member).get(url(counting, 2)).status_code == 403

@@ -116,14 +116,16 @@ def test_record_numbers_ballots_in_turn_and_stores_one_mark_per_official(countin
     assert audit.count() == 2
 
 
-def test_record_next_number_follows_the_highest_in_that_pass(counting, counting_member, chair):
+def test_record_next_number_follows_the_highest_in_that_pass(
+    counting, counting_member, chair, chair_types
+):
     ballot_record(user=counting_member, session=counting, entry_pass=1, entry=entry(7))
     ballot_record(user=chair, session=counting, entry_pass=2, entry=entry(12))
     nxt = ballot_record(user=counting_member, session=counting, entry_pass=1, entry=entry())
     assert (nxt.entry_pass, nxt.number) == (1, 8)
 
 
-def test_record_refuses_a_number_already_used(counting, counting_member, chair):
+def test_record_refuses_a_number_already_used(counting, counting_member, chair, chair_types):
     ballot_record(user=counting_member, session=counting, entry_pass=1, entry=entry(4))
     with pytest.raises(DomainError) as excinfo:
         ballot_record(user=counting_member, session=counting, entry_pass=1, entry=entry(4))

@@ -88,7 +88,7 @@ def test_unknown_number_is_404(login, ballot, counting_member):
     assert response.status_code == 404
 
 
-def test_blind_double_entry_closes_the_other_pass(login, ballot, counting, chair):
+def test_blind_double_entry_closes_the_other_pass(login, ballot, counting, chair, chair_types):
     ballot_record(user=chair, session=counting, entry_pass=2, entry=entry())
     assert login(chair).post(url(ballot), {"reason": "Nhập trùng"}).status_code == 403
     assert not voided(ballot)

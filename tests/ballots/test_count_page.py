@@ -107,13 +107,23 @@ def test_closed_count_offers_the_chair_a_reopen(login, counting, chair, counting
 
 
 def test_chair_links(login, counting, chair):
+    """The chair oversees: comparison, hand count and record, and types nothing by default."""
     body = login(chair).get(url(counting)).content.decode()
     assert f'href="/sessions/{counting.pk}/count/compare/"' in body
     assert f'href="/sessions/{counting.pk}/count/tally-sheet/"' in body
     assert f'href="/sessions/{counting.pk}/count/record/"' in body
+    assert f'href="/sessions/{counting.pk}/count/upload/"' not in body
+    assert 'data-testid="enter-pass-1"' not in body
+    assert 'data-testid="enter-pass-2"' not in body
+
+
+def test_a_chair_who_types_gets_the_entry_links_and_is_blind(login, counting, chair, chair_types):
+    body = login(chair).get(url(counting)).content.decode()
     assert f'href="/sessions/{counting.pk}/count/upload/"' in body
     assert 'data-testid="enter-pass-1"' in body
     assert 'data-testid="enter-pass-2"' in body
+    assert 'data-testid="compare-link"' not in body
+    assert 'data-testid="blind-count"' in body
 
 
 def test_member_sees_entry_links_but_no_chair_actions(login, counting, counting_member):
@@ -122,7 +132,10 @@ def test_member_sees_entry_links_but_no_chair_actions(login, counting, counting_
     assert f'href="/sessions/{counting.pk}/count/pass/1/"' in body
     assert f'href="/sessions/{counting.pk}/count/pass/2/"' in body
     assert f'href="/sessions/{counting.pk}/count/upload/"' in body
-    assert f'href="/sessions/{counting.pk}/count/tally-sheet/"' in body
+    # A typist before both passes are complete: nothing that compares or totals them.
+    assert f'href="/sessions/{counting.pk}/count/tally-sheet/"' not in body
+    assert 'data-testid="count-differences"' not in body
+    assert 'data-testid="blind-count"' in body
     for chair_only in ("collected-form", "close-form", "compare-link", "record-link"):
         assert f'data-testid="{chair_only}"' not in body
 

@@ -118,7 +118,7 @@ def test_close_names_the_missing_ballots_per_pass(counting, chair):
     assert count_actions(counting) == ["count.collected"]
 
 
-def test_close_names_the_ballots_where_the_passes_differ(counting, chair):
+def test_close_names_the_ballots_where_the_passes_differ(counting, chair, chair_types):
     count_record_collected(user=chair, session=counting, ballots_collected=28)
     ballots_import(user=None, session=counting, entry_pass=1, rows=pile(28))
     second = pile(28)

@@ -78,7 +78,7 @@ def test_each_visit_gets_a_fresh_token(login, counting, counting_member):
     assert first != second
 
 
-def test_screen_counts_this_pass_so_far(login, counting, counting_member, chair):
+def test_screen_counts_this_pass_so_far(login, counting, counting_member, chair, chair_types):
     for values in [("high",) * 5, ("low", "medium", "high", "none", "several")]:
         ballot_record(
             user=counting_member, session=counting, entry_pass=1, entry=entry(None, *values)
@@ -313,7 +313,9 @@ def test_a_member_who_entered_pass_1_cannot_open_pass_2(login, counting, countin
     assert not Ballot.objects.filter(session=counting, entry_pass=2).exists()
 
 
-def test_a_member_who_has_entered_nothing_may_start_either_pass(login, counting, chair):
+def test_a_member_who_has_entered_nothing_may_start_either_pass(
+    login, counting, chair, chair_types
+):
     client = login(chair)
     assert client.get(url(counting, 2)).status_code == 200
     assert client.post(url(counting, 2), ballot_data(*("high",) * 5)).status_code == 302

@@ -169,7 +169,9 @@ def test_only_the_chair_may_resolve(counting, counting_member):
     before = all_content(counting)
     with pytest.raises(DomainError) as excinfo:
         difference_resolve(user=counting_member, session=counting, number=2, entry=entry(None))
-    assert str(excinfo.value) == "Only the chair of the counting committee may do this."
+    assert str(excinfo.value) == (
+        "The passes can be compared once both are complete, by the chair of the counting committee."
+    )
     assert all_content(counting) == before
     assert resolves(counting) == 0
 

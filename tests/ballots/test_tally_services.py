@@ -251,7 +251,7 @@ def test_close_rechecks_the_sheet_when_collected_changed(counting, chair):
     assert not AuditEntry.objects.filter(session=counting, action="count.close").exists()
 
 
-def test_with_ballots_and_a_sheet_both_must_hold_and_match(counting, chair):
+def test_with_ballots_and_a_sheet_both_must_hold_and_match(counting, chair, chair_types):
     count_record_collected(user=chair, session=counting, ballots_collected=4)
     ballots_import(user=None, session=counting, entry_pass=1, rows=FOUR)
     tally_sheet_record(user=chair, session=counting, rows=FOUR_TOTALS)

@@ -116,9 +116,13 @@ def test_the_check_against_ballots_entered(login, counting, chair):
     assert "1 / 0 / 0 / 1 ✓" in row_cells(body, 1)[-1]
 
 
-def test_member_reads_the_sheet(login, counting, chair, counting_member):
+def test_member_reads_the_sheet(login, org, counting, chair, counting_member):
+    """A counting user who types no pass reads the sheet; a typist of an unfinished double
+    entry may not (it holds totals)."""
+    bystander = make_user("kiem-phieu-khac", organization=org, roles=[Role.COUNTING])
     tally_sheet_record(user=chair, session=counting, rows={**all_high(), 4: (0, 0, 27, 1)})
-    response = login(counting_member).get(url(counting))
+    assert login(counting_member).get(url(counting)).status_code == 403
+    response = login(bystander).get(url(counting))
     assert response.status_code == 200
     body = response.content.decode()
     assert 'data-testid="tally-form"' not in body
@@ -126,8 +130,9 @@ def test_member_reads_the_sheet(login, counting, chair, counting_member):
     assert row_cells(body, 4)[2:] == ["0", "0", "27", "1", "28"]
 
 
-def test_member_without_a_sheet_sees_an_empty_state(login, counting, counting_member):
-    body = login(counting_member).get(url(counting)).content.decode()
+def test_member_without_a_sheet_sees_an_empty_state(login, org, counting):
+    bystander = make_user("kiem-phieu-khac", organization=org, roles=[Role.COUNTING])
+    body = login(bystander).get(url(counting)).content.decode()
     assert 'data-testid="tally-empty"' in body
 
 
@@ -158,12 +163,14 @@ def test_permissions(login, org, counting, counting_member, secretariat, leader,
     assert login(None).post(url(counting), data).status_code == 302
     assert login(outsider).get(url(counting)).status_code == 404
     assert login(outsider).post(url(counting), data).status_code == 404
-    for user in (secretariat, leader):
-        assert login(user).get(url(counting)).status_code == 403
-        assert login(user).post(url(counting), data).status_code == 403
-    # Counting users read the sheet; only the chair records it.
-    for user in (counting_member, bystander):
+    assert login(secretariat).get(url(counting)).status_code == 403
+    assert login(secretariat).post(url(counting), data).status_code == 403
+    # Whoever may see results reads the sheet (not a typist still typing); only the chair
+    # records it.
+    assert login(counting_member).get(url(counting)).status_code == 403
+    for user in (leader, bystander):
         assert login(user).get(url(counting)).status_code == 200
+    for user in (leader, bystander, counting_member):
         assert login(user).post(url(counting), data).status_code == 403
     assert sheet(counting) == {}
     assert login(counting_member).put(url(counting)).status_code == 405

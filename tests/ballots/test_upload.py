@@ -151,7 +151,7 @@ def test_csv_upload_imports_every_ballot_and_redirects_to_the_count(
     assert audit.data == {"pass": 1, "count": 3}
 
 
-def test_xlsx_upload_into_the_second_pass(login, chair, counting):
+def test_xlsx_upload_into_the_second_pass(login, chair, counting, chair_types):
     rows = [["ballot", 1, 2, 3, 4, 5, "invalid_reason"]]
     rows += [[n, "H", "M", "L", None, "x", None] for n in range(1, 5)]
     rows.append([5, None, None, None, None, None, "other"])

@@ -56,15 +56,15 @@ def test_complete_takes_the_seed_session_to_a_certified_result(demo_settings):
     assert session.status == SessionStatus.CERTIFIED
     assert session.ballots_issued == 28
     assert session.ballots_collected == 28
-    # Blind double entry: pass 1 by a member, pass 2 by the chair, 28 ballots each.
-    for entry_pass, username in [(1, "kiemphieu2"), (2, "kiemphieu")]:
+    # Blind double entry: each pass by its own member, 28 ballots each; the chair oversees.
+    for entry_pass, username in [(1, "kiemphieu2"), (2, "kiemphieu3")]:
         ballots = Ballot.objects.filter(session=session, entry_pass=entry_pass)
         assert ballots.count() == 28
         assert set(ballots.values_list("entered_by__username", flat=True)) == {username}
     tally = tally_for_session(session=session)
     assert [(row.high, row.medium, row.low) for row in tally.officials] == [(28, 0, 0)] * 5
     assert tally.checks_passed
-    # Every member confirmed, the third seat through its new account.
+    # Every member confirmed, each through their own account.
     third = CommitteeMember.objects.filter(session=session).order_by("role", "pk")[2]
     assert third.user.username == "kiemphieu3"
     assert third.user.check_password("demo12345")
@@ -95,11 +95,12 @@ def test_a_second_complete_run_changes_nothing(demo_settings):
 
 
 @pytest.mark.django_db
-def test_plain_seed_stays_in_draft_without_a_third_account(demo_settings):
+def test_plain_seed_stays_in_draft_with_an_account_for_every_committee_seat(demo_settings):
     seed()
     session = VoteSession.objects.get(organization__name=ORG_NAME)
     assert session.status == SessionStatus.DRAFT
-    assert not get_user_model().objects.filter(username="kiemphieu3").exists()
+    assert not session.committee_members.filter(user__isnull=True).exists()
+    assert get_user_model().objects.filter(username="kiemphieu3").exists()
     assert not SignedDocument.objects.exists()
 
 

@@ -40,7 +40,9 @@ def test_draft_session_says_the_count_must_close_first(login, org, counting_memb
 
 def test_open_count_says_the_count_must_close_first(login, org, chair, counting_member):
     session = make_counting_session(org, chair=chair, members=[counting_member])
-    body = body_of(login(counting_member).get(page(session)))
+    # A typist of the open count is blind: the page is for those who may see results.
+    assert login(counting_member).get(page(session)).status_code == 403
+    body = body_of(login(chair).get(page(session)))
     assert "The count must be closed before the result can be confirmed." in body
     assert "The count is open" in body
     assert 'data-testid="confirm-form"' not in body

@@ -31,7 +31,7 @@ def seats(org, session):
     ("need", "expected"),
     [
         ("count", (True, True, True, False, False)),
-        ("enter_ballots", (True, True, False, False, False)),
+        ("enter_ballots", (False, True, False, False, False)),
         ("chair", (True, False, False, False, False)),
         ("view_record", (True, False, False, True, False)),
         ("confirm_result", (True, True, False, False, False)),
@@ -69,8 +69,8 @@ def test_a_counting_user_without_a_seat_has_no_committee_rights(session, countin
 
 
 def test_blind_double_entry_passes(session, seats):
-    """A member who typed pass 1 may type and see pass 1 only; one who typed nothing may type
-    either pass but see neither."""
+    """A member who typed pass 1 may type and see pass 1 only; the chair, who types nothing
+    unless they say so, sees both."""
     chair, member = seats
     session.status = "counting"
     session.ballots_issued = 5
@@ -81,10 +81,11 @@ def test_blind_double_entry_passes(session, seats):
     assert (access.enter_pass(1), access.enter_pass(2)) == (True, False)
     assert (access.view_pass(1), access.view_pass(2)) == (True, False)
     assert "1" in access.refuse_pass(2)
+    # The chair types nothing by default and keeps the overview of both passes.
     chair_access = access_for(user=chair, session=session)
-    assert (chair_access.enter_pass(1), chair_access.enter_pass(2)) == (True, True)
-    assert (chair_access.view_pass(1), chair_access.view_pass(2)) == (False, False)
-    assert not chair_access.enter_pass(3)
+    assert (chair_access.enter_pass(1), chair_access.enter_pass(2)) == (False, False)
+    assert (chair_access.view_pass(1), chair_access.view_pass(2)) == (True, True)
+    assert not chair_access.view_pass(3)
 
 
 def test_single_entry_has_one_pass_that_every_member_sees(session, seats):
@@ -131,3 +132,56 @@ def test_results_for_committee_and_leadership_and_secretariat_once_certified(
     session.ballots_issued = 0
     session.save()
     assert get_session_for(_request(secretariat), session.pk, need="view_results") == session
+
+
+@pytest.fixture
+def counting_session(session, seats):
+    session.status = "counting"
+    session.ballots_issued = 2
+    session.save()
+    return session
+
+
+def _type(session, user, entry_pass, *numbers):
+    for number in numbers:
+        Ballot.objects.create(
+            session=session, entry_pass=entry_pass, number=number, entered_by=user
+        )
+
+
+def test_a_typist_is_blind_until_both_passes_are_complete(counting_session, seats, org):
+    chair, member = seats
+    second = make_user("thanh-vien-2", organization=org, roles=[Role.COUNTING])
+    make_committee_member(counting_session, user=second)
+    _type(counting_session, member, 1, 1, 2)
+    _type(counting_session, second, 2, 1)
+    first = access_for(user=member, session=counting_session)
+    assert first.blind
+    assert not first.can("view_results")
+    assert access_for(user=chair, session=counting_session).can("compare")
+    _type(counting_session, second, 2, 2)
+    counting_session = type(counting_session).objects.get(pk=counting_session.pk)
+    first = access_for(user=member, session=counting_session)
+    assert not first.blind
+    assert first.can("view_results")
+    # Still never the other pass's ballots one by one.
+    assert not first.view_pass(2)
+
+
+def test_a_chair_who_types_is_blind_too(counting_session, seats):
+    chair, member = seats
+    counting_session.committee_members.filter(user=chair).update(typing="1")
+    access = access_for(user=chair, session=counting_session)
+    assert access.is_typist and access.blind
+    assert not access.can("compare") and not access.can("view_results")
+    assert access.enter_pass(1) and not access.enter_pass(2)
+    assert "1" in access.refuse_pass(2)
+
+
+def test_a_member_who_does_not_type(counting_session, seats):
+    _chair, member = seats
+    counting_session.committee_members.filter(user=member).update(typing="none")
+    access = access_for(user=member, session=counting_session)
+    assert not access.can("enter_ballots")
+    assert access.can("confirm_result")
+    assert not access.view_pass(1)

@@ -57,13 +57,12 @@ DEMO_USERS = [
     ("vanphong", Role.SECRETARIAT, None),
     ("kiemphieu", Role.COUNTING, CommitteeRole.CHAIR),
     ("kiemphieu2", Role.COUNTING, CommitteeRole.MEMBER),
+    ("kiemphieu3", Role.COUNTING, CommitteeRole.MEMBER),
     ("lanhdao", Role.LEADERSHIP, None),
 ]
-# --complete needs every committee seat to have an account: the seed's third seat gets one.
-COMPLETE_USERS = [("kiemphieu3", Role.COUNTING, CommitteeRole.MEMBER)]
 SECRETARIAT_USERNAME = "vanphong"
 # The seed case's result (docs/domain.md): 28 ballots issued and collected, each rating all five
-# officials "high"; pass 1 typed by a member (kiemphieu2), pass 2 by the chair (kiemphieu).
+# officials "high"; pass 1 typed by kiemphieu2, pass 2 by kiemphieu3; the chair oversees.
 ISSUED = 28
 
 
@@ -97,7 +96,7 @@ class Command(BaseCommand):
                     "development (DEBUG=true), or pass --force if you really mean it."
                 )
             )
-        users = DEMO_USERS + (COMPLETE_USERS if options["complete"] else [])
+        users = DEMO_USERS
         try:
             data = session_file_load(path=SEED_FILE)
             with transaction.atomic():
@@ -243,13 +242,15 @@ class Command(BaseCommand):
                 )
                 % {"names": ", ".join(without)}
             )
-        chair = next((m.user for m in members if m.role == CommitteeRole.CHAIR), None)
-        typist = next((m.user for m in members if m.role != CommitteeRole.CHAIR), None)
-        if chair is None or typist is None:
-            raise CommandError(_("The demo committee needs a chair and at least one member."))
+        chair = next((m.user for m in members if m.is_chair), None)
+        typists = [m for m in members if not m.is_chair][:2]
+        if chair is None or len(typists) < (2 if session.double_entry else 1):
+            raise CommandError(
+                _("The demo committee needs a chair and a member to type each entry pass.")
+            )
         secretariat = get_user_model().objects.filter(username=SECRETARIAT_USERNAME).first()
         try:
-            self._count(session, secretariat=secretariat, chair=chair, typist=typist)
+            self._count(session, secretariat=secretariat, chair=chair, typists=typists)
             self._confirm(session, members)
             self._signing_certificate(session)
             session.refresh_from_db()
@@ -266,20 +267,24 @@ class Command(BaseCommand):
         )
         self._print_documents(session)
 
-    def _count(self, session: VoteSession, *, secretariat, chair, typist) -> None:
-        """Voting, counting with 28 issued, both passes entered, 28 collected, the count closed."""
+    def _count(
+        self, session: VoteSession, *, secretariat, chair, typists: list[CommitteeMember]
+    ) -> None:
+        """Voting, counting with 28 issued, both passes entered by two members (each their
+        own), 28 collected, the count closed."""
 
         if lifecycle.transition_allowed(session, "start_voting"):
             session_start_voting(user=secretariat, session=session)
             session.refresh_from_db()
         if lifecycle.transition_allowed(session, "open_counting"):
-            count_open(user=chair, session=session, ballots_issued=ISSUED)
+            typing = {member.pk: str(n) for n, member in enumerate(typists, start=1)}
+            count_open(user=chair, session=session, ballots_issued=ISSUED, typing=typing)
             session.refresh_from_db()
         if not lifecycle.counting_open(session):
             return
         orders = list(session.officials.order_by("order").values_list("order", flat=True))
         marks = dict.fromkeys(orders, "high")
-        passes = {1: typist, 2: chair} if session.double_entry else {1: typist}
+        passes = {n: member.user for n, member in enumerate(typists, start=1)}
         for entry_pass, user in passes.items():
             taken = set(
                 Ballot.objects.filter(session=session, entry_pass=entry_pass).values_list(
