@@ -62,6 +62,7 @@ register_vocabulary(
             "ballot.resolve": _("Difference resolved from the paper"),
             "tally_sheet.record": _("Hand-count totals recorded"),
             "count.collected": _("Ballots collected recorded"),
+            "count.typists": _("Typists named for the passes"),
             "count.close": _("Count closed"),
             "count.reopen": _("Count reopened"),
         },
@@ -77,6 +78,7 @@ register_vocabulary(
             "tally_sheet": _("Hand-count sheet"),
             "content": _("Content"),
             "passes": _("Passes"),
+            "typing": _("Who types which pass"),
         },
         formatters={
             "pass": _pass,
@@ -97,6 +99,7 @@ register_vocabulary(
                 "ballot.resolve",
                 "tally_sheet.record",
                 "count.collected",
+                "count.typists",
                 "count.close",
                 "count.reopen",
             }
