@@ -5,7 +5,7 @@ from typing import Any
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.utils.translation import gettext_lazy as _
 
-from sessions.models import AuditEntry, Organization, VoteSession
+from sessions.models import AUDIT_REASON_MAX_LENGTH, AuditEntry, Organization, VoteSession
 
 # Labels for the history page; actions are dotted names "<object>.<verb>".
 ACTION_LABELS = {
@@ -69,7 +69,9 @@ def audit_record(
         username=account.get_username() if account else "",
         action=action,
         data=data or {},
-        reason=reason,
+        # The forms allow at most 1000 characters; the cut only keeps a caller without a
+        # form inside the database's constraint.
+        reason=reason[:AUDIT_REASON_MAX_LENGTH],
     )
 
 
