@@ -40,6 +40,9 @@ XLSX_MAX_PARTS = 200
 # Uncompressed size of any one part, and of all of them together.
 XLSX_MAX_PART_BYTES = 16 * 1024 * 1024
 XLSX_MAX_TOTAL_BYTES = 48 * 1024 * 1024
+# Other XML parts (styles, workbook, relationships, theme) are parsed whole by openpyxl: a
+# workbook's are a few hundred kilobytes.
+XLSX_MAX_OTHER_XML_BYTES = 4 * 1024 * 1024
 # XML compresses about 10 to 1; a part over RATIO_FLOOR bytes that compresses better than
 # this is padding or a bomb.
 XLSX_MAX_RATIO = 100
@@ -226,18 +229,26 @@ def _check_xlsx(content: bytes) -> None:
             )
         total = 0
         for part in parts:
-            size = part.file_size
-            total += size
-            ratio_too_high = size > XLSX_RATIO_FLOOR and size > XLSX_MAX_RATIO * max(
-                part.compress_size, 1
-            )
-            if size > XLSX_MAX_PART_BYTES or total > XLSX_MAX_TOTAL_BYTES or ratio_too_high:
+            total += part.file_size
+            if total > XLSX_MAX_TOTAL_BYTES or _part_too_big(part):
                 raise UploadRefused(_too_big_message())
         for part in parts:
             if _SHEET_PART.fullmatch(part.filename):
                 _stream_xml(archive, part, _SheetLimits())
             elif _SHARED_STRINGS_PART.fullmatch(part.filename):
                 _stream_xml(archive, part, _TextLimits())
+
+
+def _part_too_big(part: zipfile.ZipInfo) -> bool:
+    """By the sizes the zip directory declares (the reader never returns more)."""
+    size = part.file_size
+    if size > XLSX_MAX_PART_BYTES:
+        return True
+    if size > XLSX_RATIO_FLOOR and size > XLSX_MAX_RATIO * max(part.compress_size, 1):
+        return True
+    streamed = _SHEET_PART.fullmatch(part.filename) or _SHARED_STRINGS_PART.fullmatch(part.filename)
+    parsed_whole = part.filename.lower().endswith((".xml", ".rels")) and not streamed
+    return parsed_whole and size > XLSX_MAX_OTHER_XML_BYTES
 
 
 def _damaged_message() -> str:
@@ -256,9 +267,12 @@ class _Stop(Exception):
 
 
 class _TextLimits:
-    """Counts the characters of each text value (<v>, <t>) and refuses a long one."""
+    """Counts the characters of each value and refuses a long one. A value is a shared string
+    (<si>) or a cell (<c>), whose text may come in several runs (<r><t>…</t></r>): the
+    runs count together."""
 
     TEXT_ELEMENTS = frozenset({"v", "t"})
+    VALUE_ELEMENTS = frozenset({"si", "c"})
 
     def __init__(self) -> None:
         self.in_text = 0
@@ -266,9 +280,11 @@ class _TextLimits:
         self.row = 0
 
     def start(self, name: str, attributes: dict) -> None:
-        if _local(name) in self.TEXT_ELEMENTS:
-            self.in_text += 1
+        local = _local(name)
+        if local in self.VALUE_ELEMENTS:
             self.length = 0
+        elif local in self.TEXT_ELEMENTS:
+            self.in_text += 1
 
     def end(self, name: str) -> None:
         if _local(name) in self.TEXT_ELEMENTS:
@@ -376,7 +392,7 @@ def _check_csv(content: bytes) -> None:
         text = content.decode("utf-8-sig")
     except UnicodeDecodeError:
         return  # the reader refuses it with its own message
-    lines = text.count("\n") + 1
+    lines = text.count("\n") + (0 if text.endswith("\n") else 1)
     if lines > SHEET_MAX_ROWS:
         raise UploadRefused(
             _("The file has more than %(max)d lines; a list has a few hundred.")

@@ -207,3 +207,29 @@ def test_read_path_uses_the_import_limit(settings, tmp_path):
     path.write_bytes(b"ballot,1\n" + b"1,H\n" * 400)
     with pytest.raises(UploadRefused, match="The file is 1.6\xa0KB; at most 1.0\xa0KB"):
         uploads.read_path(path, kind=UploadKind.SPREADSHEET)
+
+
+def test_a_shared_string_in_many_short_runs_counts_as_one_value():
+    runs = "".join("<r><t>" + "x" * 500 + "</t></r>" for _ in range(5))
+    sst = f'<sst xmlns="{bombs.MAIN_NS}"><si>{runs}</si></sst>'.encode()
+    assert refusal(bombs.with_part(bombs.SHARED_STRINGS, sst)).startswith(
+        "A cell holds more than 2000 characters."
+    )
+
+
+def test_a_big_styles_part_is_refused_from_the_directory():
+    # openpyxl parses styles.xml whole; 5 MiB of it is not a list's formatting.
+    styles = b'<styleSheet xmlns="' + bombs.MAIN_NS.encode() + b'">'
+    # Numbered, so that it compresses like real XML and only its size can refuse it.
+    formats = "".join(
+        f'<numFmt numFmtId="{n}" formatCode="0.{n * 7919 % 10007}"/>' for n in range(120_000)
+    )
+    styles += b"<numFmts>" + formats.encode() + b"</numFmts>"
+    styles += b"</styleSheet>"
+    assert len(styles) > uploads.XLSX_MAX_OTHER_XML_BYTES
+    assert refusal(bombs.with_part("xl/styles.xml", styles)).startswith(TOO_BIG)
+
+
+def test_a_csv_of_exactly_the_row_limit_is_accepted():
+    text = "Họ và tên\n" + "An\n" * (uploads.SHEET_MAX_ROWS - 1)
+    assert uploads.check_spreadsheet(text.encode()) == "csv"
