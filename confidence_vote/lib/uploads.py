@@ -150,6 +150,8 @@ def _too_large(size: int, limit: int) -> str:
 
 
 def is_pdf(content: bytes) -> bool:
+    """Lenient: a PDF header within the first kilobyte, as PDF readers accept. For judging a
+    file already given (verification); uploads are held to `check_pdf`."""
     return isinstance(content, bytes | bytearray) and PDF_MAGIC in content[:PDF_HEADER_WINDOW]
 
 

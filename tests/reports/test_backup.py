@@ -18,6 +18,9 @@ from sessions.models import Official, VoteSession
 from tests.factories import PASSWORD, make_official, make_session, make_user
 
 PASSPHRASE = "đúng ngựa pin kẹp giấy"
+# Real commits: restore runs its own transaction, and `flush` (TRUNCATE on PostgreSQL) cannot
+# run inside a test's transaction with deferred constraint checks pending.
+pytestmark = pytest.mark.django_db(transaction=True)
 
 
 @pytest.fixture(autouse=True)
@@ -73,7 +76,6 @@ def rows():
     return sum(model._base_manager.count() for model in backed_up_models())
 
 
-@pytest.mark.django_db(transaction=True)
 def test_backup_flush_restore_gives_the_same_tally_and_documents_that_verify(places, settings):
     call_command("seed_demo", "--complete", stdout=StringIO(), stderr=StringIO())
     session = VoteSession.objects.get()
