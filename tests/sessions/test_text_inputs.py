@@ -131,3 +131,23 @@ def test_the_database_refuses_an_overlong_legal_basis(session):
 def test_the_database_refuses_an_overlong_audit_reason(session, org):
     with pytest.raises(IntegrityError), transaction.atomic():
         AuditEntry.objects.create(organization=org, action="x", reason="x" * 2001)
+
+
+def test_organization_names_in_the_admin_are_cleaned(db):
+    from sessions.admin import OrganizationForm
+
+    form = OrganizationForm(
+        {
+            "name": f"Viện kiểm sát{ZWSP} nhân dân tỉnh Quảng Ninh",
+            "issuing_body": f"{RLO}Ban Cán sự Đảng VKSND tỉnh Quảng Ninh{PDF_MARK}",
+            "parent_body": "",
+            "place": f"Quảng{SOFT_HYPHEN} Ninh",
+            "style": "party",
+            "code": "BCSĐ",
+        }
+    )
+    assert form.is_valid(), form.errors
+    organization = form.save()
+    assert organization.name == "Viện kiểm sát nhân dân tỉnh Quảng Ninh"
+    assert organization.issuing_body == "Ban Cán sự Đảng VKSND tỉnh Quảng Ninh"
+    assert organization.place == "Quảng Ninh"
