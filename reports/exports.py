@@ -3,6 +3,11 @@
 Both are built from a `Tally` only; nothing here reads the database. The workbook is a
 companion of the counting minutes, so like the documents it is written in Vietnamese whatever
 the reader's interface language.
+
+No cell can run code when the file is opened in a spreadsheet (OWASP "CSV injection"): a text
+that starts with =, +, -, @, a tab or a carriage return (an official named
+`=HYPERLINK(...)`) is written as text: with a single quote before it in the CSV, and as a
+string cell, never a formula, in the workbook. Numbers we write ourselves stay numbers.
 """
 
 import csv
@@ -50,6 +55,27 @@ XLSX_HEADERS = (
 PERCENT_COLUMNS = (7, 9, 11)
 
 
+# The first characters that make a spreadsheet read a cell as a formula.
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_cell(value):
+    """A CSV field that no spreadsheet evaluates: texts starting with a formula trigger get a
+    single quote in front; everything else (numbers included) is written as it is."""
+    if isinstance(value, str) and value.startswith(FORMULA_TRIGGERS):
+        return "'" + value
+    return value
+
+
+def xlsx_append(sheet, values) -> None:
+    """Append a row; every text cell is a string cell, whatever its first character."""
+    sheet.append(list(values))
+    for cell in sheet[sheet.max_row]:
+        if isinstance(cell.value, str):
+            # openpyxl makes any text starting with "=" a formula; text stays text.
+            cell.data_type = "s"
+
+
 def results_filename(tally: Tally, extension: str) -> str:
     """ "Kết quả lấy phiếu tín nhiệm - 12.xlsx": the download's name, diacritics kept."""
     return f"Kết quả lấy phiếu tín nhiệm - {tally.session}.{extension}"
@@ -73,7 +99,7 @@ def csv_text(tally: Tally) -> str:
     writer = csv.writer(buffer)
     writer.writerow(CSV_COLUMNS)
     for official in tally.as_data()["officials"]:
-        writer.writerow([official[column] for column in CSV_COLUMNS])
+        writer.writerow([csv_cell(official[column]) for column in CSV_COLUMNS])
     return buffer.getvalue()
 
 
@@ -87,12 +113,13 @@ def xlsx_bytes(tally: Tally) -> bytes:
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = "Kết quả"
-    sheet.append(XLSX_HEADERS)
+    xlsx_append(sheet, XLSX_HEADERS)
     for cell in sheet[1]:
         cell.font = Font(bold=True)
         cell.alignment = Alignment(wrap_text=True, vertical="center")
     for row in tally.officials:
-        sheet.append(
+        xlsx_append(
+            sheet,
             [
                 row.order,
                 row.name,
@@ -106,7 +133,7 @@ def xlsx_bytes(tally: Tally) -> bytes:
                 row.low,
                 row.low_pct,
                 band_text_vi(row.band, profile),
-            ]
+            ],
         )
     for column in PERCENT_COLUMNS:
         for (cell,) in sheet.iter_rows(min_row=2, min_col=column, max_col=column):
@@ -138,7 +165,7 @@ def xlsx_bytes(tally: Tally) -> bytes:
         ("Dấu vân tay kết quả (SHA-256)", tally.fingerprint()),
     ]
     for label, value in rows:
-        figures.append([label, value])
+        xlsx_append(figures, [label, value])
     for (cell,) in figures.iter_rows(min_col=1, max_col=1):
         cell.font = Font(bold=True)
     figures.column_dimensions["A"].width = 36

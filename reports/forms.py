@@ -4,11 +4,10 @@ the scanned paper minutes."""
 from pathlib import PurePath
 
 from django import forms
-from django.conf import settings
-from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 
 from confidence_vote.lib.text import clean_text
+from confidence_vote.lib.uploads import UploadKind, UploadRefused, read_upload
 
 FILE_NAME_MAX = 200
 
@@ -48,26 +47,17 @@ class PaperMinutesForm(forms.Form):
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
-        limit = settings.DOSSIER_MAX_BYTES
-        if upload.size is not None and upload.size > limit:
-            raise forms.ValidationError(
-                _("The file is %(size)s; at most %(limit)s is accepted."),
-                params={"size": filesizeformat(upload.size), "limit": filesizeformat(limit)},
-                code="too_large",
-            )
+        try:
+            self.content = read_upload(upload, kind=UploadKind.PDF)
+        except UploadRefused as exc:
+            raise forms.ValidationError(exc.message, code="refused") from None
         return upload
 
     def clean(self):
         cleaned = super().clean()
         upload = cleaned.get("file")
         if upload is not None:
-            upload.seek(0)
-            content = upload.read(settings.DOSSIER_MAX_BYTES + 1)
-            if len(content) > settings.DOSSIER_MAX_BYTES:
-                self.add_error("file", _("The file is too large."))
-            elif not content.startswith(b"%PDF-"):
-                self.add_error("file", _("The scan must be a PDF file."))
-            cleaned["content"] = content
+            cleaned["content"] = self.content
             name = clean_text(PurePath(upload.name or "").name.replace("\\", "/").split("/")[-1])
             cleaned["file_name"] = name[:FILE_NAME_MAX] or "paper-minutes.pdf"
         return cleaned

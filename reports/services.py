@@ -5,13 +5,13 @@ leadership downloads the signed documents."""
 import hashlib
 from pathlib import PurePath
 
-from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from confidence_vote.lib.signing import sign_pdf
 from confidence_vote.lib.text import clean_text
+from confidence_vote.lib.uploads import UploadKind, UploadRefused, check_content
 from reports.documents import TITLES, render_document
 from reports.keys import organization_signer
 from reports.models import (
@@ -254,14 +254,10 @@ def paper_minutes_upload(
         raise DomainError(
             _("The scanned paper minutes can be uploaded once the result is certified.")
         )
-    if not content.startswith(b"%PDF-"):
-        raise DomainError(_("The file is not a PDF."), field="file")
-    limit = settings.DOSSIER_MAX_BYTES
-    if len(content) > limit:
-        raise DomainError(
-            _("The file is too large: at most %(mb)s MB.") % {"mb": f"{limit / 1024 / 1024:g}"},
-            field="file",
-        )
+    try:
+        check_content(content, kind=UploadKind.PDF)
+    except UploadRefused as exc:
+        raise DomainError(exc.message, field="file") from None
     version = session.result_version
     if SignedDocument.objects.filter(
         session=session, version=version, kind=DocumentKind.PAPER_MINUTES

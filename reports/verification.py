@@ -20,6 +20,7 @@ from django.urls import reverse
 from pyhanko.pdf_utils.reader import PdfFileReader
 
 from confidence_vote.lib.signing import signature_report
+from confidence_vote.lib.uploads import is_pdf
 from reports.keys import organization_certificate
 from reports.models import DocumentKind, SignedDocument
 
@@ -29,8 +30,6 @@ Status = Literal["authentic", "superseded", "modified", "unknown"]
 SIGNED_KINDS = (DocumentKind.MINUTES, DocumentKind.REPORT)
 # The titles our minutes and report carry in their PDF metadata (reports/documents/*.html).
 DOCUMENT_TITLES = ("Biên bản kiểm phiếu", "Báo cáo kết quả lấy phiếu tín nhiệm")
-# A PDF header may follow up to 1024 bytes of junk.
-PDF_HEADER_WINDOW = 1024
 
 
 @dataclass(frozen=True)
@@ -56,7 +55,7 @@ def verification_url(tally) -> str:
 
 def document_verify(content: bytes) -> Verdict:
     """The verdict on an uploaded file's bytes."""
-    if not _looks_like_pdf(content):
+    if not is_pdf(content):
         return Verdict(status="unknown")
     digest = hashlib.sha256(content).hexdigest()
     document = (
@@ -95,10 +94,6 @@ def fingerprint_lookup(fingerprint: str) -> SignedDocument | None:
         .order_by("-version", "kind")
         .first()
     )
-
-
-def _looks_like_pdf(content: bytes) -> bool:
-    return isinstance(content, bytes | bytearray) and b"%PDF-" in content[:PDF_HEADER_WINDOW]
 
 
 def _not_stored(content: bytes) -> Verdict:

@@ -10,12 +10,11 @@ from django import forms
 from django.conf import settings
 from django.core.cache import cache
 from django.shortcuts import render
-from django.template.defaultfilters import filesizeformat
-from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.http import require_http_methods
 
+from confidence_vote.lib.uploads import UploadKind, UploadRefused, read_upload
 from reports.models import DocumentKind
 from reports.verification import document_verify, fingerprint_lookup
 from sessions.models import VoteSession
@@ -31,11 +30,10 @@ class VerifyForm(forms.Form):
 
     def clean_document(self):
         document = self.cleaned_data["document"]
-        if document.size > settings.DOSSIER_MAX_BYTES:
-            raise forms.ValidationError(
-                _("The file is too large: at most %(size)s.")
-                % {"size": filesizeformat(settings.DOSSIER_MAX_BYTES)}
-            )
+        try:
+            self.content = read_upload(document, kind=UploadKind.PDF)
+        except UploadRefused as exc:
+            raise forms.ValidationError(exc.message, code="refused") from None
         return document
 
 
@@ -95,7 +93,7 @@ def verify(request):
     if request.method == "POST":
         form = VerifyForm(request.POST, request.FILES)
         if form.is_valid():
-            verdict = document_verify(form.cleaned_data["document"].read())
+            verdict = document_verify(form.content)
             context["verdict"] = verdict
             context["verdict_session"] = _session_facts(verdict.session_id)
             context["verdict_kind"] = (

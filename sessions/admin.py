@@ -1,7 +1,9 @@
+from django import forms
 from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
 
+from confidence_vote.lib.text import clean_text
 from sessions.models import AuditEntry, Membership, Organization, VoteSession
 
 
@@ -10,8 +12,25 @@ class MembershipInline(admin.TabularInline):
     extra = 1
 
 
+class OrganizationForm(forms.ModelForm):
+    """The names printed in every document header, stored as names are: NFC, without
+    invisible or direction characters."""
+
+    class Meta:
+        model = Organization
+        fields = ["name", "issuing_body", "parent_body", "place", "style", "code"]
+
+    def clean(self):
+        data = super().clean()
+        for name in ("name", "issuing_body", "parent_body", "place", "code"):
+            if isinstance(data.get(name), str):
+                data[name] = clean_text(data[name])
+        return data
+
+
 @admin.register(Organization)
 class OrganizationAdmin(admin.ModelAdmin):
+    form = OrganizationForm
     list_display = ["name", "issuing_body", "place", "style", "code"]
     search_fields = ["name"]
     inlines = [MembershipInline]

@@ -8,7 +8,7 @@ from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.core.exceptions import FieldDoesNotExist
 from django.utils.translation import gettext_lazy as _
 
-from sessions.models import AuditEntry, Organization, VoteSession
+from sessions.models import AUDIT_REASON_MAX_LENGTH, AuditEntry, Organization, VoteSession
 
 # Each app owns its words: the labels of its actions, of the keys in their data, how values
 # read, and who may see them. The history page and the ballot record read this registry.
@@ -81,7 +81,9 @@ def audit_record(
         username=account.get_username() if account else "",
         action=action,
         data=data or {},
-        reason=reason,
+        # The forms allow at most 1000 characters; the cut only keeps a caller without a
+        # form inside the database's constraint.
+        reason=reason[:AUDIT_REASON_MAX_LENGTH],
     )
 
 

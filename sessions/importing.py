@@ -26,6 +26,7 @@ from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
+from confidence_vote.lib import uploads
 from confidence_vote.lib.text import clean_text, identity_key
 from sessions.models import Delegate, Official
 
@@ -37,19 +38,13 @@ KINDS: tuple[str, ...] = ("officials", "delegates")
 # hostile or bloated file (a million formatted empty rows, a zip bomb) cannot keep
 # the server busy.
 MAX_ROWS = 5000
-SCAN_ROWS = 20000
+SCAN_ROWS = uploads.SHEET_MAX_ROWS
 MAX_COLUMNS = 50
 # A title ("DANH SÁCH ĐẠI BIỂU ...") may sit above the header; look this far for it.
 HEADER_SEARCH_ROWS = 10
 
-XLSX_MAGIC = b"PK\x03\x04"
-EMPTY_ZIP_MAGIC = b"PK\x05\x06"
-OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # Excel 97-2003 .xls, Word .doc
-PDF_MAGIC = b"%PDF-"
 CSV_DELIMITERS = (",", ";", "\t")
 
-# Characters that sneak in from copy and paste and are never part of a name.
-_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u2060\ufeff\u00ad"))
 # Columns holding the row number ("STT"): allowed and ignored.
 _ORDER_HEADERS = ("stt", "số tt", "tt", "số thứ tự", "no.", "no", "#")
 
@@ -271,9 +266,8 @@ def cell_text(value: Any) -> str:
         text = value.strftime("%H:%M")
     else:
         text = str(value)
-    text = text.translate(_INVISIBLE)
-    # Control characters (a stray tab or line break inside a cell) become spaces.
-    text = "".join(" " if unicodedata.category(ch) == "Cc" else ch for ch in text)
+    # Invisible characters go; control characters (a stray tab or line break inside a
+    # cell) become spaces.
     return clean_text(text)
 
 
@@ -394,22 +388,16 @@ def _read_csv(content: bytes, known_headers: Collection[str]) -> tuple[Table, bo
 
 
 def read_table(content: bytes, *, known_headers: Collection[str] = ()) -> tuple[Table, bool]:
-    """Rows of an .xlsx or CSV file, decided by content; UnreadableFileError says why not."""
-    if not content.strip():
-        raise UnreadableFileError(_("The file is empty."))
-    if content.startswith((XLSX_MAGIC, EMPTY_ZIP_MAGIC)):
+    """Rows of an .xlsx or CSV file, decided by content; UnreadableFileError says why not.
+
+    The file passes the upload validator first (type, size, rows, columns, cell length,
+    and for .xlsx the archive's sizes), so nothing unbounded reaches openpyxl."""
+    try:
+        kind = uploads.check_spreadsheet(content)
+    except uploads.UploadRefused as exc:
+        raise UnreadableFileError(exc.message) from None
+    if kind == "xlsx":
         return _read_xlsx(content)
-    if content.startswith(OLE_MAGIC):
-        raise UnreadableFileError(
-            _(
-                "This is an old Excel 97-2003 (.xls) file, which cannot be read. "
-                "In Excel, save it as .xlsx or 'CSV UTF-8'."
-            )
-        )
-    if content.startswith(PDF_MAGIC):
-        raise UnreadableFileError(
-            _("This is a PDF document, not a spreadsheet. Upload the list as .xlsx or 'CSV UTF-8'.")
-        )
     return _read_csv(content, known_headers)
 
 

@@ -1,11 +1,25 @@
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
+from django.core.validators import MaxLengthValidator
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Length
+from django.db.models.lookups import LessThanOrEqual
 from django.utils.translation import gettext_lazy as _
 
 from confidence_vote.rules import DEFAULT_PROFILE, RuleProfile, get_profile, profile_choices
 from sessions.lifecycle import INITIAL_STATUS, SessionStatus, State, issued_known_condition
+
+# A legal basis is a few paragraphs (plans, decisions, dates): 4000 characters is about a
+# page. It is printed in every document, so it is bounded like every other text.
+LEGAL_BASIS_MAX_LENGTH = 4000
+# An audit reason (unlocking, reopening, correcting a ballot) is a sentence or two.
+AUDIT_REASON_MAX_LENGTH = 2000
+
+
+def text_at_most(field: str, length: int, name: str) -> models.CheckConstraint:
+    """A CheckConstraint that a TextField holds at most `length` characters."""
+    return models.CheckConstraint(condition=LessThanOrEqual(Length(field), length), name=name)
 
 
 class DocumentStyle(models.TextChoices):
@@ -98,6 +112,8 @@ class VoteSession(models.Model):
     legal_basis = models.TextField(
         _("legal basis"),
         blank=True,
+        max_length=LEGAL_BASIS_MAX_LENGTH,
+        validators=[MaxLengthValidator(LEGAL_BASIS_MAX_LENGTH)],
         help_text=_('E.g. "Kế hoạch số 72-KH/BCSĐ, ngày 01/6/2023 của Ban Cán sự Đảng".'),
     )
     starts_at = models.DateTimeField(_("date and time"))
@@ -146,6 +162,7 @@ class VoteSession(models.Model):
                 | Q(ballots_collected__lte=models.F("ballots_issued")),
                 name="session_collected_at_most_issued",
             ),
+            text_at_most("legal_basis", LEGAL_BASIS_MAX_LENGTH, "session_legal_basis_length"),
         ]
         indexes = [
             # The session list: one organization's sessions, newest first.
@@ -357,13 +374,20 @@ class AuditEntry(models.Model):
     username = models.CharField(max_length=150, blank=True)
     action = models.CharField(max_length=60)
     data = models.JSONField(default=dict, blank=True, encoder=DjangoJSONEncoder)
-    reason = models.TextField(blank=True)
+    reason = models.TextField(
+        blank=True,
+        max_length=AUDIT_REASON_MAX_LENGTH,
+        validators=[MaxLengthValidator(AUDIT_REASON_MAX_LENGTH)],
+    )
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
 
     class Meta:
         verbose_name = _("audit entry")
         verbose_name_plural = _("audit entries")
         ordering = ["-created_at", "-pk"]
+        constraints = [
+            text_at_most("reason", AUDIT_REASON_MAX_LENGTH, "audit_reason_length"),
+        ]
         indexes = [
             # A session's history page, newest first.
             models.Index(fields=["session", "-created_at"], name="audit_session_created"),

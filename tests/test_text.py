@@ -1,6 +1,6 @@
 import unicodedata
 
-from confidence_vote.lib.text import clean_text, fold, identity_key, name_sort_key
+from confidence_vote.lib.text import clean_paragraphs, clean_text, fold, identity_key, name_sort_key
 
 
 def test_clean_text_normalises_to_nfc_and_folds_spaces():
@@ -36,3 +36,13 @@ def test_tones_sort_after_letters():
     # Same letters: the tone decides (none, huyền, hỏi, ngã, sắc, nặng).
     names = ["Lý Hạ", "Mai Hà", "Tô Ha", "Lê Hả"]
     assert [n.split()[-1] for n in sorted(names, key=name_sort_key)] == ["Ha", "Hà", "Hả", "Hạ"]
+
+
+def test_clean_text_drops_invisible_and_direction_characters():
+    sneaky = "\u202eNguy\u00adễn\u200b Văn\u2060 \u2067An\u2069\u200e\u200f\ufeff\x00"
+    assert clean_text(sneaky) == "Nguyễn Văn An"
+
+
+def test_clean_paragraphs_keeps_line_breaks_and_cleans_each_line():
+    text = "Dòng\u200b một  \r\n\r\n\r\n\r\n\u202eDòng hai\t\x07 "
+    assert clean_paragraphs(text) == "Dòng một\n\nDòng hai"

@@ -10,9 +10,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
-from django.template.defaultfilters import filesizeformat
 from django.urls import path
-from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_http_methods
 
@@ -51,19 +49,6 @@ class BallotUploadForm(ImportUploadForm):
             field.disabled = True
             field.initial = EntryPass.FIRST
             field.help_text = gettext_lazy("Double entry is off: there is one entry pass.")
-
-    def clean(self):
-        cleaned = super().clean()
-        content = cleaned.get("content")
-        limit = settings.IMPORT_MAX_BYTES
-        if content is not None and len(content) > limit:
-            # The upload did not declare its size; the read stopped one byte over the limit.
-            self.add_error(
-                "file",
-                _("The file is larger than %(limit)s, the most accepted.")
-                % {"limit": filesizeformat(limit)},
-            )
-        return cleaned
 
 
 def _closed_message(session: VoteSession) -> str:

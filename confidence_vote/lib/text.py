@@ -4,6 +4,7 @@ import re
 import unicodedata
 
 _SPACES = re.compile(r"\s+")
+_BLANK_LINES = re.compile(r"\n{3,}")
 
 # The Vietnamese alphabet, with the foreign letters f, j, w, z where they fall
 # in the Latin order, so that names and units sort as a Vietnamese reader expects.
@@ -15,9 +16,35 @@ _LETTER_MARKS = {"\u0306", "\u0302", "\u031b"}
 _TONES = {"\u0300": 1, "\u0309": 2, "\u0303": 3, "\u0301": 4, "\u0323": 5}
 
 
+def _visible(value: str, *, keep: str = "") -> str:
+    """Without format characters (Unicode category Cf: zero-width spaces and joiners, the
+    soft hyphen, the byte order mark, left-to-right and right-to-left marks, embeddings,
+    overrides and isolates), and with control characters (Cc) other than `keep` as spaces.
+
+    No Vietnamese text needs either; both make two equal-looking names differ, and a
+    right-to-left override would print a name backwards on the ballot paper."""
+    return "".join(
+        ""
+        if unicodedata.category(ch) == "Cf"
+        else " "
+        if unicodedata.category(ch) == "Cc" and ch not in keep
+        else ch
+        for ch in value
+    )
+
+
 def clean_text(value: str) -> str:
-    """NFC-normalise and collapse white space: the form every name is stored in."""
-    return _SPACES.sub(" ", unicodedata.normalize("NFC", value or "")).strip()
+    """One line of text as every name, position, unit and title is stored: NFC, without
+    invisible and direction-control characters, white space collapsed and stripped."""
+    return _SPACES.sub(" ", unicodedata.normalize("NFC", _visible(value or ""))).strip()
+
+
+def clean_paragraphs(value: str) -> str:
+    """Several lines (a legal basis, a reason): as clean_text line by line, keeping the line
+    breaks (at most one empty line in a row)."""
+    text = unicodedata.normalize("NFC", _visible((value or "").replace("\r\n", "\n"), keep="\n"))
+    lines = [_SPACES.sub(" ", line).strip() for line in text.split("\n")]
+    return _BLANK_LINES.sub("\n\n", "\n".join(lines)).strip()
 
 
 def fold(value: str) -> str:

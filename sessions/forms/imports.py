@@ -1,11 +1,10 @@
 from pathlib import PurePath
 
 from django import forms
-from django.conf import settings
-from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 
 from confidence_vote.lib.text import clean_text
+from confidence_vote.lib.uploads import UploadKind, UploadRefused, read_upload
 
 # Kept in the audit entry; the stored name never matters for reading the file.
 FILE_NAME_MAX = 200
@@ -13,7 +12,7 @@ FILE_NAME_MAX = 200
 
 class ImportUploadForm(forms.Form):
     """A spreadsheet of officials or delegates. cleaned_data gains "content" (bytes) and
-    "file_name"; the file's type is decided later, from its content."""
+    "file_name"; the upload validator decides the type from the content, never the name."""
 
     file = forms.FileField(
         label=_("Spreadsheet file (.xlsx or .csv)"),
@@ -27,22 +26,18 @@ class ImportUploadForm(forms.Form):
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
-        limit = settings.IMPORT_MAX_BYTES
-        if upload.size is not None and upload.size > limit:
-            raise forms.ValidationError(
-                _("The file is %(size)s; at most %(limit)s is accepted."),
-                params={"size": filesizeformat(upload.size), "limit": filesizeformat(limit)},
-                code="too_large",
-            )
+        try:
+            # Size (declared and read), type by content and the spreadsheet's limits.
+            self.content = read_upload(upload, kind=UploadKind.SPREADSHEET)
+        except UploadRefused as exc:
+            raise forms.ValidationError(exc.message, code="refused") from None
         return upload
 
     def clean(self):
         cleaned = super().clean()
         upload = cleaned.get("file")
         if upload is not None:
-            upload.seek(0)
-            # One byte over the limit is enough to refuse a file whose size was not declared.
-            cleaned["content"] = upload.read(settings.IMPORT_MAX_BYTES + 1)
+            cleaned["content"] = self.content
             name = clean_text(PurePath(upload.name or "").name.replace("\\", "/").split("/")[-1])
             cleaned["file_name"] = name[:FILE_NAME_MAX]
         return cleaned

@@ -6,21 +6,19 @@ import secrets
 from pathlib import PurePosixPath
 from typing import Literal
 
-from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import Max
-from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 
 from confidence_vote.lib.text import clean_text, identity_key
+from confidence_vote.lib.uploads import UploadKind, UploadRefused, read_upload
 from sessions.audit import audit_record, changes, snapshot
 from sessions.errors import DomainError
 from sessions.models import Delegate, Official, VoteSession, dossier_path
 from sessions.services.common import lock_open_session, validate
 
 EDITABLE_FIELDS = ["full_name", "position", "delegate_id"]
-PDF_MAGIC = b"%PDF-"
 # Characters that have no place in a stored file name (path separators, Windows-reserved, controls).
 _UNSAFE_FILE_CHARS = re.compile(r'[\x00-\x1f\x7f<>:"/\\|?*]')
 
@@ -147,23 +145,13 @@ def official_update(
 
 
 def check_dossier(dossier: UploadedFile) -> None:
-    """A dossier is a real PDF ("%PDF-" first) of at most DOSSIER_MAX_BYTES."""
-    limit = settings.DOSSIER_MAX_BYTES
-    if dossier.size is not None and dossier.size > limit:
-        raise DomainError(
-            _("The dossier is %(size)s; at most %(limit)s is accepted.")
-            % {"size": filesizeformat(dossier.size), "limit": filesizeformat(limit)},
-            field="dossier",
-        )
+    """A dossier passes the upload validator as a PDF (type by content, DOSSIER_MAX_BYTES)."""
     if dossier.size == 0:
         raise DomainError(_("The dossier file is empty."), field="dossier")
-    dossier.seek(0)
-    head = dossier.read(len(PDF_MAGIC))
-    dossier.seek(0)
-    if head != PDF_MAGIC:
-        raise DomainError(
-            _("The dossier must be a PDF file; this file is not a PDF."), field="dossier"
-        )
+    try:
+        read_upload(dossier, kind=UploadKind.PDF)
+    except UploadRefused as exc:
+        raise DomainError(exc.message, field="dossier") from None
 
 
 def _stored_name(official: Official, original: str) -> str:

@@ -5,12 +5,27 @@ from datetime import datetime
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from confidence_vote.lib.text import clean_paragraphs, clean_text
 from sessions import lifecycle
 from sessions.audit import audit_record, changes, snapshot
 from sessions.errors import DomainError
 from sessions.models import CommitteeRole, Organization, VoteSession
 from sessions.selectors import attendance_summary
 from sessions.services.common import lock_session, validate
+
+# One-line texts (printed in document headers) and the several-line legal basis.
+LINE_FIELDS = ("title", "venue", "chair_name", "chair_position")
+PARAGRAPH_FIELDS = ("legal_basis",)
+
+
+def _clean(name: str, value):
+    """The stored form of a field's value: NFC, no invisible or direction characters."""
+    if name in LINE_FIELDS:
+        return clean_text(value)
+    if name in PARAGRAPH_FIELDS:
+        return clean_paragraphs(value)
+    return value
+
 
 EDITABLE_FIELDS = [
     "title",
@@ -41,13 +56,13 @@ def session_create(
     session = VoteSession(
         double_entry=double_entry,
         organization=organization,
-        title=title.strip(),
+        title=clean_text(title),
         starts_at=starts_at,
         rule_profile=rule_profile,
-        legal_basis=legal_basis.strip(),
-        venue=venue.strip(),
-        chair_name=chair_name.strip(),
-        chair_position=chair_position.strip(),
+        legal_basis=clean_paragraphs(legal_basis),
+        venue=clean_text(venue),
+        chair_name=clean_text(chair_name),
+        chair_position=clean_text(chair_position),
     )
     validate(session)
     session.save()
@@ -86,7 +101,7 @@ def session_update(*, user, session: VoteSession, **values) -> VoteSession:
         )
     before = snapshot(session, EDITABLE_FIELDS)
     for name, value in values.items():
-        setattr(session, name, value.strip() if isinstance(value, str) else value)
+        setattr(session, name, _clean(name, value))
     validate(session)
     session.save()
     diff = changes(before, snapshot(session, EDITABLE_FIELDS))

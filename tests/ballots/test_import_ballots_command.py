@@ -235,3 +235,24 @@ def test_pass_must_be_1_or_2(counting_session, tmp_path):
             "import_ballots", str(counting_session.pk), str(write(tmp_path, CSV_28)), "--pass", "3"
         )
     assert Ballot.objects.count() == 0
+
+
+def test_the_upload_size_limit_applies_to_the_command(counting_session, tmp_path, settings):
+    settings.IMPORT_MAX_BYTES = 1024
+    path = write(tmp_path, CSV_28 * 3)
+    assert path.stat().st_size > 1024
+    message = refused(counting_session.pk, path)
+    assert "Nothing was imported from" in message
+    assert "The file is 1.2\xa0KB; at most 1.0\xa0KB is accepted." in message
+    assert not Ballot.objects.exists()
+
+
+def test_the_command_refuses_a_spreadsheet_bomb(counting_session, tmp_path):
+    from tests.spreadsheet_bombs import huge_shared_string
+
+    path = tmp_path / "phieu.xlsx"
+    path.write_bytes(huge_shared_string())
+    assert "The spreadsheet expands to more than the server accepts" in refused(
+        counting_session.pk, path
+    )
+    assert not Ballot.objects.exists()

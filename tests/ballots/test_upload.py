@@ -398,3 +398,14 @@ def test_counting_user_without_a_committee_seat_gets_403(login, org, counting):
 
 def test_other_methods_are_not_allowed(login, counting_member, counting):
     assert login(counting_member).put(url(counting)).status_code == 405
+
+
+def test_a_spreadsheet_bomb_is_refused_on_the_file_field(login, counting_member, counting):
+    from tests.spreadsheet_bombs import huge_shared_string
+
+    bomb = SimpleUploadedFile("phieu.xlsx", huge_shared_string())
+    response = login(counting_member).post(url(counting), {"entry_pass": "1", "file": bomb})
+    assert response.status_code == 200
+    [error] = response.context["form"].errors["file"]
+    assert error.startswith("The spreadsheet expands to more than the server accepts")
+    assert state(counting) == (0, 0, 0)

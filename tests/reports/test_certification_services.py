@@ -384,8 +384,8 @@ def test_paper_minutes_refusals(certified, counted, chair, member, settings):
     settings.DOSSIER_MAX_BYTES = 1024 * 1024
     cases = [
         (member, PDF, "Only the chair of the counting committee may do this."),
-        (chair, b"GIF89a", "The file is not a PDF."),
-        (chair, PDF + b"0" * 1024 * 1024, "The file is too large: at most 1 MB."),
+        (chair, b"GIF89a", "The file must be a PDF document; this file is not a PDF."),
+        (chair, PDF + b"0" * 1024 * 1024, "The file is larger than 1.0\xa0MB, the most accepted."),
     ]
     for user, content, message in cases:
         with pytest.raises(DomainError) as exc:

@@ -251,7 +251,7 @@ def test_paper_minutes_must_be_a_pdf(login, chair, certified):
     response = login(chair).post(
         url("paper_minutes", certified), {"file": scan(b"GIF89a", "scan.gif")}, follow=True
     )
-    assert "The scan must be a PDF file." in messages_of(response)
+    assert "The file must be a PDF document; this file is not a PDF." in messages_of(response)
     assert not SignedDocument.objects.filter(kind=DocumentKind.PAPER_MINUTES).exists()
 
 

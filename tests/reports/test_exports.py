@@ -96,3 +96,78 @@ def test_download_permissions(login, mixed, secretariat, leader, outsider, suffi
     assert login(leader).post(link).status_code == 405
     VoteSession.objects.filter(pk=mixed.pk).update(status=SessionStatus.CERTIFIED)
     assert login(secretariat).get(link).status_code == 200
+
+
+# -- Formula injection (OWASP "CSV injection") ---------------------------------------------------
+
+HOSTILE = ['=HYPERLINK("http://x","y")', "+1+2", "-2+3", "@SUM(A1:A9)"]
+
+
+@pytest.fixture
+def hostile(org):
+    """The seed case with officials named and positioned as formulas."""
+    session = seed_session(org, *[("high", "high", "high", "low", "medium")] * 28)
+    officials = list(session.officials.order_by("order"))
+    for official, name in zip(officials, HOSTILE, strict=False):
+        official.full_name = name
+        official.save()
+    officials[4].position = "=1+1"
+    officials[4].save()
+    return session
+
+
+def test_csv_fields_that_start_a_formula_are_text(hostile):
+    content = csv_bytes(tally_for_session(session=hostile)).decode("utf-8-sig")
+    rows = list(csv.reader(io.StringIO(content)))
+    assert [row[1] for row in rows[1:5]] == ["'" + name for name in HOSTILE]
+    assert rows[5][2] == "'=1+1"
+    # Numbers and the rest stay as they were.
+    assert rows[1][0] == "1" and rows[1][3] == "28" and rows[1][8] == "100.00"
+
+
+def test_the_tally_command_csv_is_safe_too(hostile):
+    from django.core.management import call_command
+
+    out = io.StringIO()
+    call_command("tally", str(hostile.pk), "--format", "csv", stdout=out)
+    rows = list(csv.reader(io.StringIO(out.getvalue().lstrip("\ufeff"))))
+    assert rows[1][1] == "'" + HOSTILE[0]
+
+
+def test_xlsx_cells_that_start_a_formula_are_strings_not_formulas(hostile):
+    workbook = load_workbook(io.BytesIO(xlsx_bytes(tally_for_session(session=hostile))))
+    sheet = workbook["Kết quả"]
+    for row, name in enumerate(HOSTILE, start=2):
+        cell = sheet.cell(row=row, column=2)
+        assert (cell.value, cell.data_type) == (name, "s")
+    assert (sheet["C6"].value, sheet["C6"].data_type) == ("=1+1", "s")
+    # No formula anywhere in the workbook.
+    for worksheet in workbook.worksheets:
+        for cells in worksheet.iter_rows():
+            assert all(cell.data_type != "f" for cell in cells)
+    # Numbers we write stay numbers.
+    assert (sheet["A2"].value, sheet["A2"].data_type) == (1, "n")
+    assert sheet["D2"].data_type == "n"
+
+
+def test_the_raw_workbook_holds_no_formula_element(hostile):
+    import zipfile
+
+    archive = zipfile.ZipFile(io.BytesIO(xlsx_bytes(tally_for_session(session=hostile))))
+    for name in archive.namelist():
+        if name.startswith("xl/worksheets/"):
+            assert b"<f>" not in archive.read(name)
+
+
+def test_negative_numbers_we_write_stay_numbers():
+    from openpyxl import Workbook
+
+    from reports.exports import csv_cell, xlsx_append
+
+    assert csv_cell(-5) == -5
+    assert csv_cell(Decimal("-1.50")) == Decimal("-1.50")
+    assert csv_cell("-5") == "'-5"
+    sheet = Workbook().active
+    xlsx_append(sheet, [-3, Decimal("-2.5"), "-x", "\tTab", "\rCR", "ok"])
+    assert [cell.data_type for cell in sheet[1]] == ["n", "n", "s", "s", "s", "s"]
+    assert sheet["A1"].value == -3

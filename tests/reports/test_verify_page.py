@@ -84,8 +84,17 @@ def test_one_byte_changed_and_resigned_are_modified(org, signing_dir, login):
         assert session.title not in html
 
 
-def test_garbage_is_unknown(db, login):
+def test_garbage_is_refused_as_not_a_pdf(db, login):
+    # The upload validator decides the type by content: no verdict for what is not a PDF.
     response = upload(login(None), b"\x00\x01 random bytes, not a PDF")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "The file must be a PDF document; this file is not a PDF." in html
+    assert "data-status" not in html
+
+
+def test_a_pdf_not_issued_here_is_unknown(db, login):
+    response = upload(login(None), b"%PDF-1.7\n1 0 obj\n<<>>\nendobj\n%%EOF\n")
     assert response.status_code == 200
     html = response.content.decode()
     assert 'data-status="unknown"' in html
@@ -103,7 +112,7 @@ def test_a_file_over_the_size_limit_is_refused(db, login, settings):
     settings.DOSSIER_MAX_BYTES = 1024
     response = upload(login(None), b"%PDF-1.7\n" + b"0" * 2000)
     html = response.content.decode()
-    assert "The file is too large: at most 1.0\xa0KB." in html
+    assert "The file is 2.0\xa0KB; at most 1.0\xa0KB is accepted." in html
     assert "data-status" not in html
 
 

@@ -490,3 +490,27 @@ def test_put_on_upload_is_405(login, secretariat, session):
     response = login(secretariat).put(url("import", session, "delegates"))
 
     assert response.status_code == 405
+
+
+def test_a_spreadsheet_bomb_is_refused_before_it_is_opened(login, secretariat, session):
+    from tests.spreadsheet_bombs import huge_shared_string
+
+    bomb = SimpleUploadedFile("danh-sach.xlsx", huge_shared_string())
+    response = login(secretariat).post(url("import", session, "delegates"), {"file": bomb})
+
+    assert response.status_code == 200
+    assert response.templates[0].name == "sessions/import_upload.html"
+    [error] = response.context["form"].errors["file"]
+    assert error.startswith("The spreadsheet expands to more than the server accepts")
+    assert db_state() == (0, 0, 0)
+
+
+def test_a_row_of_two_million_cells_is_refused(login, secretariat, session):
+    from tests.spreadsheet_bombs import wide_row
+
+    response = login(secretariat).post(
+        url("import", session, "delegates"), {"file": SimpleUploadedFile("a.xlsx", wide_row())}
+    )
+    assert response.status_code == 200
+    assert response.context["form"].errors["file"]
+    assert db_state() == (0, 0, 0)

@@ -94,7 +94,7 @@ def test_not_a_pdf_is_refused(official, secretariat, login, media):
     )
     assert response.status_code == 200
     assert response.context["form"].errors["dossier"] == [
-        "The dossier must be a PDF file; this file is not a PDF."
+        "The file must be a PDF document; this file is not a PDF."
     ]
     official.refresh_from_db()
     # All or nothing: the name in the same request was not saved either.
@@ -108,7 +108,7 @@ def test_too_large_is_refused(official, secretariat, login, media):
     response = upload(official, login(secretariat), content=PDF.ljust(3 * 1024, b"0"))
     assert response.status_code == 200
     assert response.context["form"].errors["dossier"] == [
-        "The dossier is 3.0\xa0KB; at most 2.0\xa0KB is accepted."
+        "The file is 3.0\xa0KB; at most 2.0\xa0KB is accepted."
     ]
     official.refresh_from_db()
     assert not official.dossier

@@ -196,9 +196,9 @@ def test_dossier_checks(session, secretariat, settings, media):
     official = make_official(session)
     for content, message in [
         (b"", "The dossier file is empty."),
-        (b"%PDF", "The dossier must be a PDF file; this file is not a PDF."),
-        (b"<html>%PDF-1.4", "The dossier must be a PDF file; this file is not a PDF."),
-        (PDF.ljust(1025, b" "), "The dossier is 1.0\xa0KB; at most 1.0\xa0KB is accepted."),
+        (b"%PDF", "The file must be a PDF document; this file is not a PDF."),
+        (b"<html>%PDF-1.4", "The file must be a PDF document; this file is not a PDF."),
+        (PDF.ljust(1025, b" "), "The file is 1.0\xa0KB; at most 1.0\xa0KB is accepted."),
     ]:
         with pytest.raises(DomainError) as info:
             official_services.official_set_dossier(

@@ -13,13 +13,12 @@ from django.utils.translation import ngettext
 from ballots.importing import parse_ballots
 from ballots.models import EntryPass
 from ballots.services import ballots_import
+from confidence_vote.lib.uploads import UploadKind, UploadRefused, read_path
 from sessions.errors import DomainError
 from sessions.models import VoteSession
 
 # More lines than this only bury the first problems, which are usually the cause.
 MAX_PROBLEM_LINES = 30
-# A ballot line is a few dozen bytes; a few hundred ballots fit in well under this.
-MAX_BYTES = 10 * 1024 * 1024
 
 
 class Command(BaseCommand):
@@ -52,17 +51,14 @@ class Command(BaseCommand):
         if session is None:
             raise CommandError(_("There is no session %(id)d.") % {"id": session_id})
         try:
-            size = path.stat().st_size
-            if size > MAX_BYTES:
-                raise CommandError(
-                    _("%(file)s is too large: at most %(max)d MB is accepted.")
-                    % {"file": path, "max": MAX_BYTES // (1024 * 1024)}
-                )
-            content = path.read_bytes()
+            # The upload validator, as for a file uploaded in the browser (IMPORT_MAX_BYTES).
+            content = read_path(path, kind=UploadKind.SPREADSHEET)
         except OSError as exc:
             raise CommandError(
                 _("Cannot read %(file)s: %(reason)s") % {"file": path, "reason": exc.strerror}
             ) from None
+        except UploadRefused as exc:
+            self._refuse(path, [exc.message])
 
         orders = list(session.officials.values_list("order", flat=True))
         result = parse_ballots(content, path.name, official_orders=orders)
