@@ -21,14 +21,8 @@ OFFICIAL_CHECK = re.compile(r"official_(?P<order>\d+)_(?P<kind>collected|valid)"
 
 
 def band_label(band: str, profile: RuleProfile) -> str:
-    """The low-confidence band in words, worded by the profile's boundary at 2/3."""
-    if band == "over_half":
-        return _("Over 1/2 low-confidence votes")
-    if band == "two_thirds":
-        if profile.two_thirds_inclusive:
-            return _("2/3 or more low-confidence votes")
-        return _("Over 2/3 low-confidence votes")
-    return ""
+    """The low-confidence band in words, as the rule profile words it."""
+    return profile.band_label(band)
 
 
 def check_label(check: ChainCheck) -> str:
@@ -97,6 +91,7 @@ def results(request, pk):
             {"label": check_label(check), "passed": check.passed, "detail": check.detail}
             for check in tally.checks
         ],
+        "percentage_base_label": profile.base_label(session.percentage_base),
         "over_half_label": band_label("over_half", profile),
         "two_thirds_label": band_label("two_thirds", profile),
     }

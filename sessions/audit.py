@@ -40,6 +40,7 @@ ACTION_LABELS = {
     "count.close": _("Count closed"),
     "count.reopen": _("Count reopened"),
     "result.confirm": _("Result confirmed by a committee member"),
+    "result.details": _("Document details recorded (times, numbers, resolution)"),
     "result.certify": _("Result certified; documents signed"),
     "result.reopen": _("Certified result reopened"),
     "document.download": _("Signed document downloaded"),

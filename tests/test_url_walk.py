@@ -74,6 +74,7 @@ EXPECTED = {
     # Certification: the walk's counting user holds a member's seat (confirms; never certifies).
     "reports:signoff": ((403, 200, 200, 404), POST_ONLY),
     "reports:signoff_confirm": (POST_ONLY, (403, "ok", 403, 404)),
+    "reports:signoff_details": (POST_ONLY, CHAIR_POST),
     "reports:certify": (POST_ONLY, CHAIR_POST),
     "reports:reopen_result": (POST_ONLY, CHAIR_POST),
     "reports:paper_minutes": (POST_ONLY, CHAIR_POST),
