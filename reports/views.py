@@ -66,6 +66,7 @@ def _official_row(row: OfficialResult, tally: Tally, profile: RuleProfile) -> di
         "order": row.order,
         "name": row.name,
         "position": row.position,
+        "block": row.block,
         "valid": row.valid,
         "invalid": row.invalid,
         "valid_of_collected": f"{row.valid}/{tally.collected}",
@@ -74,6 +75,15 @@ def _official_row(row: OfficialResult, tally: Tally, profile: RuleProfile) -> di
         "band": row.band,
         "band_label": band_label(row.band, profile),
     }
+
+
+def _by_block(officials: list[OfficialResult]) -> list[OfficialResult]:
+    """Ballot order within each block, the blocks in the order they first appear (as the
+    documents group them)."""
+    first: dict[str, int] = {}
+    for row in officials:
+        first.setdefault(row.block, len(first))
+    return sorted(officials, key=lambda row: first[row.block])
 
 
 @login_required
@@ -86,7 +96,7 @@ def results(request, pk):
         "session": session,
         "tally": tally,
         "profile": profile,
-        "rows": [_official_row(row, tally, profile) for row in tally.officials],
+        "rows": [_official_row(row, tally, profile) for row in _by_block(tally.officials)],
         "checks": [
             {"label": check_label(check), "passed": check.passed, "detail": check.detail}
             for check in tally.checks

@@ -99,6 +99,15 @@ def session_update(*, user, session: VoteSession, **values) -> VoteSession:
             _("The rule profile can only change before voting starts."), field="rule_profile"
         )
     if (
+        "percentage_base" in values
+        and values["percentage_base"] != session.percentage_base
+        and session.lists_locked
+    ):
+        raise DomainError(
+            _("The percentage base can only change before voting starts."),
+            field="percentage_base",
+        )
+    if (
         "double_entry" in values
         and values["double_entry"] != session.double_entry
         and session.status != SessionStatus.DRAFT

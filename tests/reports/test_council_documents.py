@@ -328,3 +328,119 @@ def _png(pdf: bytes, stem) -> None:
     source.write_bytes(pdf)
     subprocess.run(["pdftoppm", "-r", "80", "-png", str(source), str(stem)], check=True)
     assert list(stem.parent.glob(f"{stem.name}*.png"))
+
+
+def test_ballot_paper_and_results_page_group_by_block(council, login):
+    text = " ".join(pages_of(render_document(session=council, kind="ballots"))[0].split())
+    in_order(text, "KHỐI HĐND", "Phạm Thị Hồng Hạnh", "KHỐI UBND", "Đỗ Minh Tuấn")
+    body = login(council.chair_user).get(f"/sessions/{council.pk}/results/").content.decode()
+    assert body.count('data-testid="block"') == 2
+    assert body.index("Khối HĐND") < body.index("Phạm Thị Hồng Hạnh") < body.index("Khối UBND")
+
+
+# --- the seed, as it happened ---------------------------------------------------------------
+
+
+@pytest.fixture
+def seed(db):
+    from ballots.services import ballots_import as import_pile
+    from sessions.demo import SEED_FILE
+    from sessions.services.session_import import session_file_load
+    from sessions.services.sessions import session_open_counting, session_start_voting
+
+    session = session_import(user=None, data=session_file_load(path=SEED_FILE))
+    chair = make_user("luu-van-hung", organization=session.organization, roles=[Role.COUNTING])
+    session.committee_members.filter(role=CommitteeRole.CHAIR).update(user=chair)
+    session_start_voting(user=None, session=session)
+    session_open_counting(user=None, session=session, ballots_issued=28)
+    for entry_pass in (1, 2):
+        import_pile(
+            user=None, session=session, entry_pass=entry_pass, rows=pile(*[("high",) * 5] * 28)
+        )
+    count_record_collected(user=chair, session=session, ballots_collected=28)
+    count_close(user=chair, session=session)
+    result_details_update(
+        user=chair,
+        session=session,
+        count_ended_at=dt.datetime(2023, 7, 3, 9, 30, tzinfo=HCM),
+        minutes_number="01",
+        report_number="01",
+    )
+    session.refresh_from_db()
+    return session
+
+
+def test_seed_minutes_party_words_legal_basis_once_two_pages(seed, tmp_path):
+    pdf = render_document(session=seed, kind="minutes")
+    pages = pages_of(pdf)
+    text = text_of(pdf)
+    in_order(
+        text,
+        "TỈNH ỦY QUẢNG NINH",
+        "Số 01-BB/BCSĐ",
+        "ĐẢNG CỘNG SẢN VIỆT NAM",
+        "Quảng Ninh, ngày 03 tháng 7 năm 2023",
+        "BIÊN BẢN KIỂM PHIẾU",
+        "Căn cứ Quy định số 96-QĐ/TW ngày 02/02/2023 của Bộ Chính trị về việc lấy phiếu tín "
+        "nhiệm đối với chức danh, chức vụ lãnh đạo, quản lý trong hệ thống chính trị;",
+        "Thực hiện Kế hoạch số 19-KH/BCSĐ",
+        "Kế hoạch số 72-KH/BCSĐ",
+        "Chủ trì: đồng chí Lương Phúc Sơn, Ủy viên Ban Chấp hành Tỉnh ủy, Bí thư Ban Cán sự "
+        "đảng, Viện trưởng.",
+        "Thư ký: đồng chí Lê Văn Khải.",
+        "Tổ kiểm phiếu gồm: đồng chí Lưu Văn Hưng - Tổ trưởng",
+        "kết thúc vào lúc 09 giờ 30 cùng ngày",
+        "TỔ KIỂM PHIẾU",
+        "TỔ TRƯỞNG",
+        "CHỦ TRÌ",
+        "Lưu Văn Hưng Lương Phúc Sơn",
+    )
+    # The legal basis once; no State lines in Party minutes.
+    assert text.count("96-QĐ/TW") == 1
+    assert "Người chứng kiến" not in text and "CỘNG HÒA" not in text
+    # 5 officials: two pages, the signatures on the last with the closing lines.
+    assert len(pages) == 2
+    assert "Biên bản được lập thành 02 bản" in pages[-1] and "CHỦ TRÌ" in pages[-1]
+    _png(pdf, tmp_path / "seed-minutes")
+
+
+def test_seed_report_is_a_report_signed_by_the_secretary_of_the_committee(seed, tmp_path):
+    pdf = render_document(session=seed, kind="report")
+    text = text_of(pdf)
+    in_order(
+        text,
+        "Số 01-BC/BCSĐ",
+        "BÁO CÁO",
+        "Kính gửi: Ban Cán sự Đảng Viện kiểm sát nhân dân tối cao",
+        "Căn cứ Quy định số 96-QĐ/TW",
+        "Ngày 03 tháng 7 năm 2023, Ban Cán sự Đảng VKSND tỉnh Quảng Ninh đã tổ chức",
+        "5/5 đồng chí đạt 28/28 phiếu tín nhiệm cao (100,00%)",
+        "Nơi nhận:",
+        "T/M BAN CÁN SỰ ĐẢNG",
+        "BÍ THƯ",
+    )
+    assert text.index("BÍ THƯ") < text.rindex("Lương Phúc Sơn")
+    assert "Hôm nay" not in text
+    assert "VIỆN TRƯỞNG" not in text  # the short title, not the whole position
+    assert text.count("96-QĐ/TW") == 1
+    _png(pdf, tmp_path / "seed-report")
+
+
+@pytest.mark.parametrize(
+    ("text", "width", "size"),
+    [
+        ("BAN CÁN SỰ ĐẢNG VIỆN KIỂM SÁT NHÂN DÂN TỐI CAO", 80.0, 14.0),
+        ("BAN CÁN SỰ ĐẢNG VKSND TỈNH QUẢNG NINH", 80.0, 14.0),
+        ("HỘI ĐỒNG NHÂN DÂN TỈNH VĨNH PHÚC", 64.0, 13.0),
+        ("ỦY BAN THƯỜNG VỤ QUỐC HỘI", 64.0, 13.0),
+    ],
+)
+def test_header_lines_keep_more_than_one_word_and_fit(text, width, size):
+    from confidence_vote.lib.pdf import balanced_lines, text_width_mm
+
+    lines = balanced_lines(text, width_mm=width, size_pt=size, bold=True)
+    assert " ".join(lines) == text
+    for line in lines:
+        assert text_width_mm(line, size_pt=size, bold=True) <= width
+        if len(lines) > 1:
+            assert len(line.split()) > 1, lines
