@@ -123,11 +123,6 @@ def qr_data_uri(payload: str) -> str:
     return segno.make(payload, error="m").svg_data_uri(scale=4, border=0)
 
 
-def band_phrase(band: str, *, profile: RuleProfile) -> str:
-    """The band in words ("trên 1/2 đến dưới 2/3 phiếu tín nhiệm thấp"); "" for none."""
-    return profile.band_words(band)
-
-
 def summary_sentence(tally: Tally, *, profile: RuleProfile) -> str:
     """The report's summary, written from the numbers, e.g. "5/5 đồng chí đạt 28/28 phiếu tín
     nhiệm cao (100,00%); không có đồng chí nào có trên 1/2 phiếu tín nhiệm thấp"."""
