@@ -38,7 +38,7 @@ MEETING = "Hội đồng nhân dân tỉnh Vĩnh Phúc khóa XVII, kỳ họp th
 def council_file() -> dict:
     delegates = [
         {"name": f"Đại biểu Số {i:02d}", "position": "Đại biểu HĐND tỉnh", "present": True}
-        for i in range(1, 44)
+        for i in range(1, 43)
     ] + [{"name": name, "position": position, "present": True} for name, position, _ in OFFICIALS]
     return {
         "organization": {
@@ -73,27 +73,27 @@ def council_file() -> dict:
 
 
 def council_ballots() -> list[tuple[str, ...]]:
-    """47 ballots; the Chủ tịch UBND's row: 19 high, 2 medium, 25 low, 1 with no box."""
-    third = ["high"] * 19 + ["medium"] * 2 + ["low"] * 25 + ["none"]
-    return [("high", "high" if i % 9 else "medium", third[i], "high") for i in range(47)]
+    """46 ballots; the Chủ tịch UBND's row: 19 high, 2 medium, 25 low."""
+    third = ["high"] * 19 + ["medium"] * 2 + ["low"] * 25
+    return [("high", "high" if i % 9 else "medium", third[i], "high") for i in range(46)]
 
 
 @pytest.fixture
 def council(db):
     data = council_file()
     session = session_import(user=None, data=data)
-    # 48 deputies on the list, one absent: 47 present, 47 ballots; the shares are over the 48.
+    # 47 deputies, one absent: 46 present, 46 ballots; the shares are over all 47 deputies.
     chair = make_user("truong-ban", organization=session.organization, roles=[Role.COUNTING])
     session.committee_members.filter(role=CommitteeRole.CHAIR).update(user=chair)
     from sessions.services.sessions import session_open_counting, session_start_voting
 
     session_start_voting(user=None, session=session)
-    session_open_counting(user=None, session=session, ballots_issued=47)
+    session_open_counting(user=None, session=session, ballots_issued=46)
     for entry_pass in (1, 2):
         ballots_import(
             user=None, session=session, entry_pass=entry_pass, rows=pile(*council_ballots())
         )
-    count_record_collected(user=chair, session=session, ballots_collected=47)
+    count_record_collected(user=chair, session=session, ballots_collected=46)
     count_close(user=chair, session=session)
     session.refresh_from_db()
     session.chair_user = chair
@@ -156,9 +156,11 @@ def enter_details(session, **values):
 def test_tally_json_says_the_base(council):
     tally = tally_for_session(session=council)
     assert tally.as_data()["percentage_base"] == "convened"
-    assert tally.base == 48
+    assert tally.base == 47
     ubnd = tally.officials[2]
-    assert (ubnd.high, ubnd.medium, ubnd.low, ubnd.invalid) == (19, 2, 25, 1)
+    assert (ubnd.high, ubnd.medium, ubnd.low, ubnd.invalid) == (19, 2, 25, 0)
+    # Vĩnh Phúc 2023: 19/47 = 40,43% high, 25/47 = 53,19% low, "over 1/2".
+    assert (str(ubnd.high_pct), str(ubnd.low_pct)) == ("40.43", "53.19")
     assert ubnd.band == "over_half"
 
 
@@ -167,9 +169,9 @@ def test_vinh_phuc_over_collected_when_the_session_chooses_it(council):
     council.save(update_fields=["percentage_base"])
     tally = tally_for_session(session=council)
     assert tally.as_data()["percentage_base"] == "collected"
-    assert str(tally.officials[2].low_pct) == "53.19"  # 25/47
+    assert str(tally.officials[2].low_pct) == "54.35"  # 25/46
     text = text_of(render_document(session=council, kind="minutes"))
-    assert "53,19%" in text
+    assert "54,35%" in text
     assert "tỷ lệ % tính trên tổng số phiếu thu về" in text
 
 
@@ -202,9 +204,9 @@ def test_council_minutes_carry_every_field_in_order(council, tmp_path):
         f"{MEETING} tổ chức",
         "Chủ tọa: Phạm Thị Hồng Hạnh",
         "Thư ký: Lê Thu Trang",
-        "Tổng số đại biểu: 48; có mặt: 47; vắng mặt: 1 (Đại biểu Vắng (Đi công tác))",
+        "Tổng số đại biểu: 47; có mặt: 46; vắng mặt: 1 (Đại biểu Vắng (Đi công tác))",
         "Ban kiểm phiếu gồm: Đại biểu Số 01 - Trưởng ban; Đại biểu Số 02 - Ủy viên",
-        "Số phiếu phát ra: 47; số phiếu thu về: 47; số phiếu hợp lệ: 47",
+        "Số phiếu phát ra: 46; số phiếu thu về: 46; số phiếu hợp lệ: 46",
         "(tỷ lệ % tính trên tổng số đại biểu)",
         "KHỐI HĐND",
         "KHỐI UBND",
@@ -217,8 +219,8 @@ def test_council_minutes_carry_every_field_in_order(council, tmp_path):
         "TRƯỞNG BAN",
         "CHỦ TỌA",
     )
-    # Percentages over all 48 deputies: 25/48 low = 52,08%; valid and invalid as columns.
-    assert "19 39,58% 2 4,17% 25 52,08%" in text
+    # Percentages over all 47 deputies; valid and invalid ballots as columns.
+    assert "Đỗ Minh Tuấn Chủ tịch Ủy ban nhân dân tỉnh 46 0 19 40,43% 2 4,26% 25 53,19%" in text
     assert "Trên 1/2 đến dưới 2/3 phiếu tín nhiệm thấp" in text
     assert "được triệu tập" not in text
     assert "Tổ kiểm phiếu" not in text and "Chủ trì" not in text and "T/M" not in text
@@ -247,8 +249,8 @@ def test_council_report_and_resolution(council, tmp_path):
         "II. KẾT QUẢ",
         "III. NHẬN XÉT CHUNG",
         "1/4 người có trên 1/2 đến dưới 2/3 phiếu tín nhiệm thấp (Đỗ Minh Tuấn)",
-        "số 45/NQ-HĐND được thông qua ngày 09 tháng 12 năm 2023 với 44/48 đại biểu tán "
-        "thành (91,67%)",
+        "số 45/NQ-HĐND được thông qua ngày 09 tháng 12 năm 2023 với 44/47 đại biểu tán "
+        "thành (93,62%)",
         "TM. HỘI ĐỒNG NHÂN DÂN",
         "CHỦ TỊCH",
     )
@@ -312,8 +314,8 @@ def test_resolution_for_a_party_session_is_refused(org, tmp_path):
 
 def test_bad_details_are_refused_and_nothing_is_saved(council):
     before = AuditEntry.objects.filter(session=council).count()
-    with pytest.raises(DomainError, match="48"):
-        enter_details(council, resolution_votes_for=49)
+    with pytest.raises(DomainError, match="47"):
+        enter_details(council, resolution_votes_for=48)
     with pytest.raises(DomainError) as error:
         enter_details(council, count_ended_at=dt.datetime(2023, 12, 8, 7, 0, tzinfo=HCM))
     assert error.value.field == "count_ended_at"

@@ -95,7 +95,7 @@ def test_approval_over_the_deputies_is_refused(login, council):  # noqa: F811
         {
             "count_ended_at": "2023-12-08T10:05",
             "announced_at": "2023-12-08T10:30",
-            "resolution_votes_for": "49",
+            "resolution_votes_for": "48",
             "resolution_number": "45",
             "meeting_body": "Hội đồng nhân dân tỉnh Vĩnh Phúc khóa XVII, kỳ họp thứ 14",
         },
