@@ -141,3 +141,28 @@ def test_elected_certification_signs_the_resolution_too(login, council, signing_
     # Downloaded beside the minutes, by whoever sees the results.
     page = login(chair_user).get(reverse("reports:signoff", kwargs={"pk": council.pk}))
     assert f"signed/{resolution.pk}/" in page.content.decode()
+
+
+def test_the_signed_resolution_verifies_and_a_changed_byte_does_not(council, signing_dir):  # noqa: F811
+    from reports.keys import trial_signer_install
+    from reports.verification import document_verify
+    from tests.factories import make_user
+
+    enter = {"resolution_number": "45", "resolution_votes_for": 44}
+    from reports.details import result_details_update
+
+    result_details_update(user=council.chair_user, session=council, **enter)
+    for member in council.committee_members.filter(user__isnull=True):
+        member.user = make_user(f"uv-{member.pk}", organization=council.organization)
+        member.save(update_fields=["user"])
+    confirm_all(council)
+    trial_signer_install(organization=council.organization)
+    result_certify(user=council.chair_user, session=council)
+    resolution = SignedDocument.objects.get(session=council, kind=DocumentKind.RESOLUTION)
+    content = bytes(resolution.content)
+    verdict = document_verify(content)
+    assert verdict.status == "authentic" and verdict.kind == "resolution"
+    assert verdict.signer
+    changed = bytearray(content)
+    changed[len(changed) // 2] ^= 1
+    assert document_verify(bytes(changed)).status == "modified"
