@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from ballots.models import InvalidReason
 from confidence_vote.lib.dates import vn_date, vn_place_date, vn_time
 from confidence_vote.lib.numbers import percentage, vn_percent
-from confidence_vote.lib.pdf import FONT_FAMILY, balanced_lines, render_pdf
+from confidence_vote.lib.pdf import FONT_FAMILY, balanced_lines, render_pdf, text_width_mm
 from confidence_vote.rules import RuleProfile
 from reports.models import ResultDetails
 from reports.selectors import Tally, invalid_ballots_by_reason, tally_for_session
@@ -61,6 +61,7 @@ INVALID_REASON_WORDS = {
 # The header's columns (mm of the 165 mm text width) and type sizes, by document style:
 # Nghị định 30/2020/NĐ-CP, Phụ lục I (State) and Hướng dẫn 36-HD/VPTW (Party).
 HEADER_WIDTH_MM = {"state": 64.0, "party": 80.0}
+ISSUER_RULE_SHARE = 0.4
 HEADER_SIZES = {
     "state": {"parent": 13.0, "issuer": 13.0},
     "party": {"parent": 14.0, "issuer": 14.0},
@@ -204,15 +205,22 @@ def _header(*, session: VoteSession, kind: Kind, number: str) -> dict:
     style = "state" if organization.style == DocumentStyle.STATE else "party"
     width, sizes = HEADER_WIDTH_MM[style], HEADER_SIZES[style]
     local = timezone.localtime(session.starts_at)
+    issuer_lines = balanced_lines(
+        organization.issuing_body.upper(), width_mm=width, size_pt=sizes["issuer"], bold=True
+    )
+    longest = max(
+        (text_width_mm(line, size_pt=sizes["issuer"], bold=True) for line in issuer_lines),
+        default=0.0,
+    )
     return {
         "style": organization.style,
         "is_state": style == "state",
         "parent_lines": balanced_lines(
             organization.parent_body.upper(), width_mm=width, size_pt=sizes["parent"]
         ),
-        "issuer_lines": balanced_lines(
-            organization.issuing_body.upper(), width_mm=width, size_pt=sizes["issuer"], bold=True
-        ),
+        "issuer_lines": issuer_lines,
+        # Nghị định 30: the rule under the issuing body is 1/3 to 1/2 of its line.
+        "issuer_rule_mm": f"{longest * ISSUER_RULE_SHARE:.1f}",
         "number": document_number(organization=organization, kind=kind, number=number)
         if kind in NUMBER_LETTERS
         else "",

@@ -446,3 +446,43 @@ def test_header_lines_keep_more_than_one_word_and_fit(text, width, size):
         assert text_width_mm(line, size_pt=size, bold=True) <= width
         if len(lines) > 1:
             assert len(line.split()) > 1, lines
+
+
+def test_issuer_rule_is_a_third_to_a_half_of_its_line(council):
+    from confidence_vote.lib.pdf import text_width_mm
+    from reports.documents import _header
+
+    header = _header(session=council, kind="minutes", number="")
+    longest = max(text_width_mm(line, size_pt=13, bold=True) for line in header["issuer_lines"])
+    assert longest / 3 <= float(header["issuer_rule_mm"]) <= longest / 2
+
+
+def word_boxes(pdf: bytes, tmp_path) -> list[tuple[int, float, str]]:
+    """(page, yMax, word) of every word, from `pdftotext -bbox`."""
+    import re
+
+    source = tmp_path / "doc.pdf"
+    source.write_bytes(pdf)
+    html = subprocess.run(
+        ["pdftotext", "-bbox", str(source), "-"], check=True, capture_output=True, text=True
+    ).stdout
+    boxes, page = [], 0
+    for line in html.splitlines():
+        if "<page " in line:
+            page += 1
+        match = re.search(
+            r'<word xMin="[\d.]+" yMin="[\d.]+" xMax="[\d.]+" yMax="([\d.]+)">(.*)</word>', line
+        )
+        if match:
+            boxes.append((page, float(match[1]), match[2]))
+    return boxes
+
+
+def test_signature_names_share_one_baseline(council, tmp_path):
+    enter_details(council)
+    boxes = word_boxes(render_document(session=council, kind="minutes"), tmp_path)
+    # The committee head (Đại biểu Số 01) and the presiding chair (Phạm Thị Hồng Hạnh).
+    head = [(p, y) for p, y, word in boxes if word == "01"][-1]
+    chair = [(p, y) for p, y, word in boxes if word == "Hạnh"][-1]
+    assert head[0] == chair[0]
+    assert abs(head[1] - chair[1]) < 0.5
