@@ -75,6 +75,7 @@ def session_detail(request, pk):
         "official_count": session.officials.count(),
         "committee_count": session.committee_members.count(),
         "chair": chair,
+        "percentage_base_label": session.profile.base_label(session.percentage_base),
         "unlock_form": UnlockForm(),
         "is_draft": session.status == SessionStatus.DRAFT,
         "is_voting": session.status == SessionStatus.VOTING,

@@ -109,3 +109,17 @@ def test_session_form_offers_the_base_and_refuses_it_for_party(login, secretaria
     assert "takes the percentages over" in response.content.decode()
     session.refresh_from_db()
     assert session.percentage_base == ""
+
+
+@pytest.mark.django_db
+def test_session_page_shows_the_base(login, secretariat, org):
+    session = make_session(
+        org,
+        rule_profile="assembly-96-2023",
+        percentage_base="collected",
+        meeting_body="Hội đồng nhân dân tỉnh Thái Bình khóa XVII, kỳ họp thứ 15",
+    )
+    body = login(secretariat).get(reverse("vote_sessions:detail", kwargs={"pk": session.pk}))
+    text = body.content.decode()
+    assert 'data-testid="percentage-base">over the ballots collected<' in text
+    assert "kỳ họp thứ 15" in text
