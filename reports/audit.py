@@ -23,6 +23,7 @@ register_vocabulary(
     Vocabulary(
         labels={
             "result.confirm": _("Result confirmed by a committee member"),
+            "result.details": _("Document details recorded (times, numbers, resolution)"),
             "result.certify": _("Result certified; documents signed"),
             "result.reopen": _("Certified result reopened"),
             "document.download": _("Signed document downloaded"),

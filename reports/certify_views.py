@@ -13,7 +13,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
 from reports import services
-from reports.forms import ConfirmForm, PaperMinutesForm, ReopenResultForm
+from reports.details import DETAIL_FIELDS, default_moment, details_for, result_details_update
+from reports.forms import ConfirmForm, PaperMinutesForm, ReopenResultForm, ResultDetailsForm
 from reports.models import DocumentKind, SignedDocument
 from reports.selectors import confirmation_state
 from sessions import lifecycle
@@ -63,8 +64,47 @@ def signoff(request, pk):
         "current_documents": [d for d in documents if d.superseded_at is None],
         "superseded_documents": [d for d in documents if d.superseded_at is not None],
         "paper_kind": DocumentKind.PAPER_MINUTES,
+        "elected": session.profile.body == "elected",
+        "details": details_for(session) if state is not None else None,
+        "details_form": _details_form(session) if is_counted and is_chair else None,
     }
     return render(request, "reports/signoff.html", context)
+
+
+def _details_form(session, data=None) -> ResultDetailsForm:
+    details = details_for(session)
+    initial = {name: getattr(details, name) for name in DETAIL_FIELDS}
+    initial["meeting_body"] = session.meeting_body
+    for name in ("count_ended_at", "announced_at"):
+        if initial[name] is None:
+            initial[name] = default_moment(session)
+    return ResultDetailsForm(data, initial=initial, elected=session.profile.body == "elected")
+
+
+@login_required
+@require_POST
+def signoff_details(request, pk):
+    """The committee chair records the documents' facts (need "chair")."""
+    session = get_session_for(request, pk, need="chair")
+    form = _details_form(session, request.POST)
+    if not form.is_valid():
+        messages.error(request, _form_errors(form))
+        return redirect("reports:signoff", pk=session.pk)
+    values = dict(form.cleaned_data)
+    meeting_body = values.pop("meeting_body", None)
+    for name in ("witnesses", "complaints", "minutes_number", "report_number"):
+        values[name] = values.get(name) or ""
+    if "resolution_number" in values:
+        values["resolution_number"] = values["resolution_number"] or ""
+    try:
+        result_details_update(
+            user=request.user, session=session, meeting_body=meeting_body, **values
+        )
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("The document details were saved."))
+    return redirect("reports:signoff", pk=session.pk)
 
 
 @login_required

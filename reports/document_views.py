@@ -1,15 +1,18 @@
-"""Downloads of the official documents as PDF: the counting minutes and the result report
-(need "results"), and the blank ballot paper (need "view": the secretariat prints it before
-the vote)."""
+"""Downloads of the official documents as PDF: the counting minutes, the result report and an
+elected body's confirming resolution (need "results"), and the blank ballot paper (need
+"view": the secretariat prints it before the vote)."""
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse, HttpResponseBadRequest
+from django.shortcuts import redirect
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from reports.documents import KINDS, MAX_SPARES, document_filename, render_document
 from sessions.access import get_session_for
+from sessions.errors import DomainError
 
 
 def _spares(value: str | None) -> int | None:
@@ -34,7 +37,11 @@ def document(request, pk: int, kind: str):
             _("Spare ballot papers must be a whole number from 0 to %(max)d.") % {"max": MAX_SPARES}
         )
     # Reads, then renders: no transaction is held while WeasyPrint works.
-    pdf = render_document(session=session, kind=kind, spares=spares)
+    try:
+        pdf = render_document(session=session, kind=kind, spares=spares)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        return redirect("reports:results", pk=session.pk)
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = content_disposition_header(
         as_attachment=True, filename=document_filename(session=session, kind=kind)

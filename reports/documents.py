@@ -1,25 +1,34 @@
 """The official documents as PDF: the counting minutes (biên bản kiểm phiếu), the result report
-(báo cáo kết quả lấy phiếu tín nhiệm) and the ballot paper (phiếu tín nhiệm).
+(báo cáo kết quả lấy phiếu tín nhiệm), the ballot paper (phiếu tín nhiệm) and, for elected
+bodies, the resolution confirming the result (nghị quyết xác nhận kết quả lấy phiếu tín nhiệm).
 
 Each document's context is built here from the Tally and the session; numbers are written
 the Vietnamese way (vn_percent, vn_decimal) only here, at the edge. The text of the documents
-is Vietnamese as the offices write it and does not go through gettext.
+is Vietnamese as the offices write it and does not go through gettext; the rule wording (bands,
+the percentage base, the thresholds) comes from the session's rule profile.
 """
 
+import re
 from dataclasses import dataclass
 from typing import Literal
 
 import segno
 from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
+from ballots.models import InvalidReason
 from confidence_vote.lib.dates import vn_date, vn_place_date, vn_time
-from confidence_vote.lib.numbers import vn_percent
-from confidence_vote.lib.pdf import FONT_FAMILY, render_pdf
-from reports.selectors import Tally, tally_for_session
+from confidence_vote.lib.numbers import percentage, vn_percent
+from confidence_vote.lib.pdf import FONT_FAMILY, balanced_lines, render_pdf, text_width_mm
+from confidence_vote.rules import RuleProfile
+from reports.models import ResultDetails
+from reports.selectors import Tally, invalid_ballots_by_reason, tally_for_session
 from reports.verification import verification_url
 from sessions import lifecycle
+from sessions.errors import DomainError
 from sessions.models import (
+    Attendance,
     AuditEntry,
     CommitteeRole,
     DocumentStyle,
@@ -28,8 +37,8 @@ from sessions.models import (
 )
 from sessions.selectors import attendance_summary
 
-Kind = Literal["minutes", "report", "ballots"]
-KINDS: tuple[str, ...] = ("minutes", "report", "ballots")
+Kind = Literal["minutes", "report", "ballots", "resolution"]
+KINDS: tuple[str, ...] = ("minutes", "report", "ballots", "resolution")
 MAX_SPARES = 1000
 
 # The document's name in its title and in the downloaded file's name; its letters in the number.
@@ -37,12 +46,30 @@ TITLES = {
     "minutes": "Biên bản kiểm phiếu",
     "report": "Báo cáo kết quả lấy phiếu tín nhiệm",
     "ballots": "Phiếu tín nhiệm",
+    "resolution": "Nghị quyết xác nhận kết quả lấy phiếu tín nhiệm",
 }
-NUMBER_LETTERS = {"minutes": "BB", "report": "BC"}
-PERCENTAGE_BASES = {
-    "collected": "tỷ lệ % tính trên tổng số phiếu thu về",
-    "convened": "tỷ lệ % tính trên tổng số đại biểu được triệu tập",
+NUMBER_LETTERS = {"minutes": "BB", "report": "BC", "resolution": "NQ"}
+# An unnumbered document leaves room for the number, as offices print drafts.
+NO_NUMBER = "\u00a0" * 6
+# Why ballots were invalid as a whole, as the minutes word it.
+INVALID_REASON_WORDS = {
+    InvalidReason.NOT_ISSUED: "phiếu không do {body} phát ra",
+    InvalidReason.NAME_CROSSED_OUT: "phiếu gạch tên người được lấy phiếu",
+    InvalidReason.NAME_ADDED: "phiếu ghi thêm tên ngoài danh sách",
+    InvalidReason.OTHER: "lý do khác",
 }
+# The header's columns (mm of the 165 mm text width) and type sizes, by document style:
+# Nghị định 30/2020/NĐ-CP, Phụ lục I (State) and Hướng dẫn 36-HD/VPTW (Party).
+HEADER_WIDTH_MM = {"state": 64.0, "party": 80.0}
+ISSUER_RULE_SHARE = 0.4
+HEADER_SIZES = {
+    "state": {"parent": 13.0, "issuer": 13.0},
+    "party": {"parent": 14.0, "issuer": 14.0},
+}
+
+
+class ResolutionNotApplicable(DomainError):
+    """The confirming resolution was asked for a body that passes none."""
 
 
 @dataclass(frozen=True)
@@ -52,6 +79,8 @@ class Row:
     order: int
     name: str
     position: str
+    valid: int
+    invalid: int
     high: int
     medium: int
     low: int
@@ -61,15 +90,25 @@ class Row:
     note: str
 
 
+@dataclass(frozen=True)
+class Block:
+    """The officials of one block ("KHỐI HĐND"), or of the whole list when there are none."""
+
+    name: str
+    rows: list[Row]
+
+
 def document_filename(*, session: VoteSession, kind: Kind) -> str:
     """ "Biên bản kiểm phiếu - <title>.pdf", with the diacritics kept."""
     title = session.title.replace("/", "-").replace("\\", "-")
     return f"{TITLES[kind]} - {title}.pdf"
 
 
-def document_number(*, organization: Organization, kind: Kind, number: str = "01") -> str:
-    """Party: "Số 01-BB/BCSĐ" (no colon); State: "Số: 01/BB-VKSND"."""
+def document_number(*, organization: Organization, kind: Kind, number: str = "") -> str:
+    """Party: "Số 01-BB/BCSĐ" (no colon); State: "Số: 01/BB-VKSND". No number yet: a blank
+    space where it will be written."""
     letters = NUMBER_LETTERS[kind]
+    number = number or NO_NUMBER
     if organization.style == DocumentStyle.STATE:
         return f"Số: {number}/{letters}-{organization.code}"
     return f"Số {number}-{letters}/{organization.code}"
@@ -85,40 +124,30 @@ def qr_data_uri(payload: str) -> str:
     return segno.make(payload, error="m").svg_data_uri(scale=4, border=0)
 
 
-def band_phrase(band: str, *, two_thirds_inclusive: bool) -> str:
-    """The band in words ("trên 1/2 đến dưới 2/3 phiếu tín nhiệm thấp"); "" for none."""
-    if band == "over_half":
-        upper = "dưới 2/3" if two_thirds_inclusive else "2/3"
-        return f"trên 1/2 đến {upper} phiếu tín nhiệm thấp"
-    if band == "two_thirds":
-        if two_thirds_inclusive:
-            return "từ 2/3 phiếu tín nhiệm thấp trở lên"
-        return "trên 2/3 phiếu tín nhiệm thấp"
-    return ""
-
-
-def summary_sentence(tally: Tally, *, two_thirds_inclusive: bool) -> str:
+def summary_sentence(tally: Tally, *, profile: RuleProfile) -> str:
     """The report's summary, written from the numbers, e.g. "5/5 đồng chí đạt 28/28 phiếu tín
     nhiệm cao (100,00%); không có đồng chí nào có trên 1/2 phiếu tín nhiệm thấp"."""
     rows = tally.officials
     total = len(rows)
+    who = "đồng chí" if profile.body == "party" else "người"
     if total == 0:
-        return "Danh sách lấy phiếu tín nhiệm không có đồng chí nào"
+        return f"Danh sách lấy phiếu tín nhiệm không có {who} nào"
     base = tally.base
     if base <= 0:
         return "Chưa có phiếu nào được kiểm"
+    half = profile.over_half_words
     highs = {row.high for row in rows}
     if len(highs) == 1:
         row = rows[0]
-        high = f"{total}/{total} đồng chí đạt {row.high}/{base} phiếu tín nhiệm cao " + (
+        high = f"{total}/{total} {who} đạt {row.high}/{base} phiếu tín nhiệm cao " + (
             f"({vn_percent(row.high_pct)})"
         )
     else:
-        majority = sum(1 for row in rows if 2 * row.high > base)
+        majority = sum(1 for row in rows if profile.over_half(row.high, base=base))
         low_row = min(rows, key=lambda r: r.high)
         high_row = max(rows, key=lambda r: r.high)
         high = (
-            f"{majority}/{total} đồng chí đạt trên 1/2 phiếu tín nhiệm cao; số phiếu tín nhiệm "
+            f"{majority}/{total} {who} đạt {half} phiếu tín nhiệm cao; số phiếu tín nhiệm "
             f"cao từ {low_row.high}/{base} ({vn_percent(low_row.high_pct)}) đến "
             f"{high_row.high}/{base} ({vn_percent(high_row.high_pct)})"
         )
@@ -128,31 +157,28 @@ def summary_sentence(tally: Tally, *, two_thirds_inclusive: bool) -> str:
     ]
     banded = [(band, names) for band, names in banded if names]
     if not banded:
-        low = "không có đồng chí nào có trên 1/2 phiếu tín nhiệm thấp"
+        low = f"không có {who} nào có {half} phiếu tín nhiệm thấp"
     else:
+        prefix = "đồng chí " if profile.body == "party" else ""
         low = "; ".join(
-            f"{len(names)}/{total} đồng chí có "
-            f"{band_phrase(band, two_thirds_inclusive=two_thirds_inclusive)} "
-            f"(đồng chí {', '.join(names)})"
+            f"{len(names)}/{total} {who} có {profile.band_words(band)} ({prefix}{', '.join(names)})"
             for band, names in banded
         )
     return f"{high}; {low}"
 
 
-def _rows(tally: Tally, *, two_thirds_inclusive: bool) -> list[Row]:
+def _rows(tally: Tally, *, profile: RuleProfile) -> list[Row]:
     rows = []
     for row in tally.officials:
-        phrase = band_phrase(row.band, two_thirds_inclusive=two_thirds_inclusive)
-        notes = [phrase[:1].upper() + phrase[1:]]
-        # Ballots invalid for this official's row only (a defect in the row).
-        row_invalid = row.invalid - tally.ballots_invalid
-        if row_invalid > 0:
-            notes.append(f"{row_invalid} phiếu không hợp lệ ở dòng này")
+        # Valid and invalid ballots have their own columns; the note says the band.
+        notes = [profile.band_note(row.band)]
         rows.append(
             Row(
                 order=row.order,
                 name=row.name,
                 position=row.position,
+                valid=row.valid,
+                invalid=row.invalid,
                 high=row.high,
                 medium=row.medium,
                 low=row.low,
@@ -165,14 +191,36 @@ def _rows(tally: Tally, *, two_thirds_inclusive: bool) -> list[Row]:
     return rows
 
 
+def group_blocks(items: list, block_of) -> list[Block]:
+    """Items in ballot order, grouped by their block in the order blocks first appear; one
+    unnamed group when no item has a block."""
+    groups: dict[str, list] = {}
+    for item in items:
+        groups.setdefault(block_of(item) or "", []).append(item)
+    return [Block(name=name, rows=rows) for name, rows in groups.items()]
+
+
 def _header(*, session: VoteSession, kind: Kind, number: str) -> dict:
     organization = session.organization
+    style = "state" if organization.style == DocumentStyle.STATE else "party"
+    width, sizes = HEADER_WIDTH_MM[style], HEADER_SIZES[style]
     local = timezone.localtime(session.starts_at)
+    issuer_lines = balanced_lines(
+        organization.issuing_body.upper(), width_mm=width, size_pt=sizes["issuer"], bold=True
+    )
+    longest = max(
+        (text_width_mm(line, size_pt=sizes["issuer"], bold=True) for line in issuer_lines),
+        default=0.0,
+    )
     return {
         "style": organization.style,
-        "is_state": organization.style == DocumentStyle.STATE,
-        "parent_body": organization.parent_body.upper(),
-        "issuing_body": organization.issuing_body.upper(),
+        "is_state": style == "state",
+        "parent_lines": balanced_lines(
+            organization.parent_body.upper(), width_mm=width, size_pt=sizes["parent"]
+        ),
+        "issuer_lines": issuer_lines,
+        # Nghị định 30: the rule under the issuing body is 1/3 to 1/2 of its line.
+        "issuer_rule_mm": f"{longest * ISSUER_RULE_SHARE:.1f}",
         "number": document_number(organization=organization, kind=kind, number=number)
         if kind in NUMBER_LETTERS
         else "",
@@ -180,75 +228,181 @@ def _header(*, session: VoteSession, kind: Kind, number: str) -> dict:
     }
 
 
-def _count_ended(session: VoteSession, tally: Tally) -> str:
-    """When the count ended, from the latest "count.close" entry once closed, else "":
-    "10 giờ 15 cùng ngày", or with its date when that is not the meeting's day."""
-    if not tally.count_closed:
+def _count_ended(session: VoteSession, tally: Tally, details: ResultDetails | None) -> str:
+    """When the count ended: the time entered on the sign-off page; else, once closed, when
+    the software closed it if that was the meeting's day or the night after (a count past
+    midnight); else "" (the minutes leave room to write it). "10 giờ 15 cùng ngày", or with
+    its date when that is not the meeting's day."""
+    ended = details.count_ended_at if details else None
+    meeting_day = timezone.localtime(session.starts_at).date()
+    if ended is None and tally.count_closed:
+        closed_at = (
+            AuditEntry.objects.filter(session=session, action="count.close")
+            .order_by("-created_at", "-pk")
+            .values_list("created_at", flat=True)
+            .first()
+        )
+        if (
+            closed_at is not None
+            and 0 <= (timezone.localtime(closed_at).date() - meeting_day).days <= 1
+        ):
+            ended = closed_at
+    return _time_on(ended, meeting_day)
+
+
+def _time_on(moment, meeting_day) -> str:
+    if moment is None:
         return ""
-    closed_at = (
-        AuditEntry.objects.filter(session=session, action="count.close")
-        .order_by("-created_at", "-pk")
-        .values_list("created_at", flat=True)
-        .first()
+    moment = timezone.localtime(moment)
+    if moment.date() == meeting_day:
+        return f"{vn_time(moment)} cùng ngày"
+    return f"{vn_time(moment)}, {vn_date(moment.date())}"
+
+
+def _lines(text: str) -> list[str]:
+    return [line.strip().rstrip(";.") for line in (text or "").splitlines() if line.strip()]
+
+
+def _signature(session: VoteSession) -> dict:
+    """The report's and resolution's signature block, as set for the signer: "T/M BAN CÁN SỰ
+    ĐẢNG" over "BÍ THƯ"; "TM. HỘI ĐỒNG NHÂN DÂN", "KT. CHỦ TỊCH" over "PHÓ CHỦ TỊCH"."""
+    words = session.profile.words
+    on_behalf = session.signer_on_behalf or (
+        f"{words.on_behalf} {session.organization.issuing_body.upper()}"
     )
-    if closed_at is None:
-        return ""
-    closed_at = timezone.localtime(closed_at)
-    if closed_at.date() == timezone.localtime(session.starts_at).date():
-        return f"{vn_time(closed_at)} cùng ngày"
-    return f"{vn_time(closed_at)}, {vn_date(closed_at.date())}"
+    lines = [on_behalf]
+    if session.signer_deputy_of:
+        lines.append(f"{words.deputy} {session.signer_deputy_of.upper()}")
+    lines.append((session.signer_title or words.signer_title).upper())
+    return {"lines": lines, "name": session.chair_name}
+
+
+def _absentees(session: VoteSession) -> list[str]:
+    return [
+        f"{name} ({reason})" if reason else name
+        for name, reason in session.delegates.filter(attendance=Attendance.ABSENT)
+        .order_by("order")
+        .values_list("full_name", "absence_reason")
+    ]
+
+
+def _invalid_reasons(session: VoteSession, words) -> list[str]:
+    body = words.counting_body
+    return [
+        f"{count} {INVALID_REASON_WORDS[reason].format(body=body)}"
+        for reason, count in invalid_ballots_by_reason(session=session)
+    ]
 
 
 def results_context(
-    *, session: VoteSession, kind: Kind, number: str = "01", official: bool | None = None
+    *, session: VoteSession, kind: Kind, number: str | None = None, official: bool | None = None
 ) -> dict:
-    """The context of the minutes or the report. "DỰ THẢO" until the result is certified;
-    "KẾT QUẢ CHÍNH THỨC" once it is. Certification renders before the status changes, so it
-    passes `official=True`; None means "as the session's status says"."""
+    """The context of the minutes, the report or the resolution. "DỰ THẢO" until the result
+    is certified; "KẾT QUẢ CHÍNH THỨC" once it is. Certification renders before the status
+    changes, so it passes `official=True`; None means "as the session's status says".
+    `number` overrides the number entered on the sign-off page."""
     tally = tally_for_session(session=session)
     profile = session.profile
-    inclusive = profile.two_thirds_inclusive
+    words = session.words
+    details = ResultDetails.objects.filter(session=session).first()
+    if number is None:
+        number = getattr(details, f"{kind}_number", "") if details else ""
     local = timezone.localtime(session.starts_at)
     committee = list(session.committee_members.order_by("pk").values("full_name", "role"))
     chair = [m["full_name"] for m in committee if m["role"] == CommitteeRole.CHAIR]
     members = [m["full_name"] for m in committee if m["role"] != CommitteeRole.CHAIR]
-    fingerprint = tally.fingerprint()
+    rows = _rows(tally, profile=profile)
+    blocks_of = {row.order: row.block for row in tally.officials}
     if official is None:
         official = lifecycle.result_final(session)
+    issuing_body = session.organization.issuing_body
     return {
         "kind": kind,
         "title": TITLES[kind].upper(),
         "session": session,
         "header": _header(session=session, kind=kind, number=number),
-        "legal_bases": legal_bases(profile.legal_basis, session.legal_basis),
+        "legal_bases": legal_bases(profile.legal_basis, session.legal_basis, profile=profile),
         "title_in_sentence": in_sentence(session.title),
+        "meeting": session.meeting_body or issuing_body,
+        "issuing_body": issuing_body,
+        "party": profile.body == "party",
+        "elected": profile.body == "elected",
+        "address": "đồng chí " if profile.body == "party" else "",
+        "words": words,
         "time": vn_time(local),
         "date": vn_date(local.date()),
         "tally": tally,
+        "absentees": _absentees(session),
+        "invalid_reasons": _invalid_reasons(session, words),
         "committee_chair": chair[0] if chair else "",
         "committee_members": members,
-        "rows": _rows(tally, two_thirds_inclusive=inclusive),
-        "percentage_base": PERCENTAGE_BASES[tally.percentage_base],
-        "summary": summary_sentence(tally, two_thirds_inclusive=inclusive),
-        "count_ended": _count_ended(session, tally),
+        "committee_member_rows": [members[i : i + 3] for i in range(0, len(members), 3)],
+        "resolution_bases": [
+            f"Căn cứ {basis}" for basis in (*profile.resolution_bases, profile.legal_basis)
+        ],
+        "supervisors": _lines(session.supervisors),
+        "report_to": _lines(session.report_to)
+        or ([session.organization.parent_body] if session.organization.parent_body else []),
+        "witnesses": _lines(details.witnesses) if details else [],
+        "complaints": _lines(details.complaints) if details else [],
+        "rows": rows,
+        "blocks": group_blocks(rows, lambda row: blocks_of.get(row.order, "")),
+        "has_blocks": any(blocks_of.values()),
+        "percentage_base": profile.base_sentence(tally.percentage_base),
+        "summary": summary_sentence(tally, profile=profile),
+        "count_ended": _count_ended(session, tally, details),
+        "announced": _time_on(details.announced_at if details else None, local.date()),
+        "resolution": _resolution(session, tally, details) if profile.body == "elected" else None,
+        "signature": _signature(session),
         "draft": not official,
         "official": official,
-        "fingerprint": fingerprint,
+        "fingerprint": tally.fingerprint(),
         "qr": qr_data_uri(verification_payload(tally)),
     }
 
 
+def _resolution(session: VoteSession, tally: Tally, details: ResultDetails | None) -> dict:
+    """The confirming resolution's own facts: its number, the approval vote over all deputies
+    and the day it passed (the meeting's day until entered)."""
+    passed_on = (details.resolution_passed_on if details else None) or timezone.localtime(
+        session.starts_at
+    ).date()
+    votes_for = details.resolution_votes_for if details else None
+    body = session.meeting_body or session.organization.issuing_body
+    head, _sep, tail = body.partition(" khóa ")
+    minutes_day = timezone.localtime(
+        details.count_ended_at if details and details.count_ended_at else session.starts_at
+    ).date()
+    return {
+        "number": details.resolution_number if details else "",
+        "passed_on": vn_date(passed_on),
+        "place_date": vn_place_date(session.organization.place, passed_on),
+        "votes_for": votes_for,
+        "deputies": tally.convened,
+        "votes_pct": vn_percent(percentage(votes_for, tally.convened))
+        if votes_for is not None
+        else "",
+        "body_lines": [head.upper(), f"KHÓA {tail}".upper()] if tail else [body.upper()],
+        "body": body,
+        "minutes_date": vn_date(minutes_day),
+    }
+
+
 def ballots_context(*, session: VoteSession) -> dict:
-    """The context of the blank ballot paper: the officials in ballot order, nothing else."""
+    """The context of the blank ballot paper: the officials in ballot order, in their blocks,
+    nothing else."""
     local = timezone.localtime(session.starts_at)
+    officials = list(
+        session.officials.order_by("order").values("order", "full_name", "position", "block")
+    )
     return {
         "kind": "ballots",
         "session": session,
         "header": _header(session=session, kind="ballots", number=""),
         "date": vn_date(local.date()),
-        "officials": list(
-            session.officials.order_by("order").values("order", "full_name", "position")
-        ),
+        "officials": officials,
+        "blocks": group_blocks(officials, lambda official: official["block"]),
+        "has_blocks": any(official["block"] for official in officials),
     }
 
 
@@ -259,18 +413,32 @@ def ballot_copies(*, session: VoteSession, spares: int = 0) -> int:
     return max(attendance_summary(session=session).present + spares, 1)
 
 
+def require_kind_applies(*, session: VoteSession, kind: str) -> None:
+    """The confirming resolution exists for elected bodies only: DomainError otherwise."""
+    if kind == "resolution" and session.profile.body != "elected":
+        raise ResolutionNotApplicable(
+            _(
+                "A resolution confirming the result is passed by elected bodies (the National "
+                "Assembly, People's Councils) only; this session follows %(profile)s."
+            )
+            % {"profile": session.profile.name}
+        )
+
+
 def render_document(
     *,
     session: VoteSession,
     kind: Kind,
     spares: int = 0,
-    number: str = "01",
+    number: str | None = None,
     official: bool | None = None,
 ) -> bytes:
     """The PDF of one document. Reads, then renders: call it outside any transaction.
-    `official=True` marks the minutes and report "KẾT QUẢ CHÍNH THỨC" (see results_context)."""
+    `official=True` marks the documents "KẾT QUẢ CHÍNH THỨC" (see results_context).
+    DomainError for a resolution of a body that passes none."""
     if kind not in KINDS:
         raise ValueError(f"unknown document kind: {kind}")
+    require_kind_applies(session=session, kind=kind)
     if kind == "ballots":
         context = ballots_context(session=session)
         copies = ballot_copies(session=session, spares=spares)
@@ -283,17 +451,44 @@ def render_document(
     return render_pdf(html, stylesheet=css, copies=copies)
 
 
-def legal_bases(*texts: str) -> list[str]:
+def _without_act(text: str, profile: RuleProfile) -> str:
+    """A session's "Thực hiện …" line without its citation of the profile's act (which the
+    profile's "Căn cứ" line prints in full): "Thực hiện Quy định số 96-QĐ/TW ngày … của Bộ
+    Chính trị và Kế hoạch số 72-KH/BCSĐ …" -> "Thực hiện Kế hoạch số 72-KH/BCSĐ …"."""
+    if not profile.act_number or profile.act_number not in text:
+        return text
+    full = re.escape(profile.legal_basis)
+    short = (
+        r"(?:Quy định|Nghị quyết|Luật|Nghị định)\s+(?:số\s+)?"
+        + re.escape(profile.act_number)
+        + r"(?:(?!,|;| và ).)*"
+    )
+    stripped = re.sub(full, "", text)
+    stripped = re.sub(short, "", stripped)
+    stripped = re.sub(r"\s+", " ", stripped).strip()
+    # The joints the citation leaves: "Thực hiện  và Kế hoạch" -> "Thực hiện Kế hoạch".
+    stripped = re.sub(r"^((?:Căn cứ|Thực hiện)\s*)(?:,|và)\s*", r"\1", stripped, flags=re.I)
+    stripped = re.sub(r"\s*(?:,|và)\s*$", "", stripped)
+    stripped = re.sub(r"\s+(?:,\s*)?và\s+(?=,|$)", "", stripped)
+    return stripped.strip()
+
+
+def legal_bases(*texts: str, profile: RuleProfile | None = None) -> list[str]:
     """The "Căn cứ …;" lines: each basis once, with "Căn cứ" added unless the secretariat
-    already wrote an opening ("Căn cứ …", "Thực hiện …")."""
+    already wrote an opening ("Căn cứ …", "Thực hiện …"). With the session's profile, a
+    later line that cites the profile's act again drops that citation (the act is printed
+    once, with its full title); a line left with nothing but its opening is dropped."""
     lines = []
-    for text in texts:
+    for index, text in enumerate(texts):
         text = (text or "").strip().rstrip(";.")
-        if not text:
+        if profile is not None and index > 0:
+            text = _without_act(text, profile)
+        if not text or text.lower() in ("căn cứ", "thực hiện"):
             continue
         if not text.lower().startswith(("căn cứ", "thực hiện")):
             text = f"Căn cứ {text}"
-        lines.append(text)
+        if text not in lines:
+            lines.append(text)
     return lines
 
 

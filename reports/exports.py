@@ -82,14 +82,8 @@ def results_filename(tally: Tally, extension: str) -> str:
 
 
 def band_text_vi(band: str, profile: RuleProfile) -> str:
-    """The low-confidence band as the minutes word it; empty for no band."""
-    if band == "over_half":
-        return "Trên 1/2 phiếu tín nhiệm thấp"
-    if band == "two_thirds":
-        if profile.two_thirds_inclusive:
-            return "Từ 2/3 phiếu tín nhiệm thấp trở lên"
-        return "Trên 2/3 phiếu tín nhiệm thấp"
-    return ""
+    """The low-confidence band as the minutes word it (from the rule profile); empty for none."""
+    return profile.band_note(band)
 
 
 def csv_text(tally: Tally) -> str:
@@ -144,11 +138,7 @@ def xlsx_bytes(tally: Tally) -> bytes:
     sheet.freeze_panes = "A2"
 
     figures = workbook.create_sheet("Số liệu hội nghị")
-    base_text = (
-        "Trên tổng số phiếu thu về"
-        if tally.percentage_base == "collected"
-        else "Trên tổng số đại biểu được triệu tập"
-    )
+    base_text = profile.base_sentence(tally.percentage_base)
     rows: list[tuple[str, object]] = [
         ("Số người được triệu tập", tally.convened),
         ("Số người có mặt", tally.present),

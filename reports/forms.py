@@ -61,3 +61,62 @@ class PaperMinutesForm(forms.Form):
             name = clean_text(PurePath(upload.name or "").name.replace("\\", "/").split("/")[-1])
             cleaned["file_name"] = name[:FILE_NAME_MAX] or "paper-minutes.pdf"
         return cleaned
+
+
+DATETIME_LOCAL = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+
+
+class ResultDetailsForm(forms.Form):
+    """What the documents print beyond the count; the resolution's fields for elected bodies
+    only (removed otherwise)."""
+
+    count_ended_at = forms.DateTimeField(
+        label=_("The count ended at"), required=False, widget=DATETIME_LOCAL
+    )
+    announced_at = forms.DateTimeField(
+        label=_("The result was announced at"), required=False, widget=DATETIME_LOCAL
+    )
+    witnesses = forms.CharField(
+        label=_("Witnesses of the count"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("One per line; the minutes say “Không có” when empty."),
+    )
+    complaints = forms.CharField(
+        label=_("Complaints and remarks about the count"),
+        required=False,
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("One per line; the minutes say “Không có” when empty."),
+    )
+    minutes_number = forms.CharField(label=_("Minutes number"), required=False, max_length=20)
+    report_number = forms.CharField(label=_("Report number"), required=False, max_length=20)
+    meeting_body = forms.CharField(
+        label=_("The council's session"),
+        required=False,
+        max_length=300,
+        help_text=_('E.g. "Hội đồng nhân dân tỉnh Vĩnh Phúc khóa XVII, kỳ họp thứ 13".'),
+    )
+    resolution_number = forms.CharField(label=_("Resolution number"), required=False, max_length=20)
+    resolution_votes_for = forms.IntegerField(
+        label=_("Deputies voting for the resolution"), required=False, min_value=0
+    )
+    resolution_passed_on = forms.DateField(
+        label=_("Resolution passed on"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+
+    def __init__(self, *args, elected: bool, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in ("count_ended_at", "announced_at"):
+            self.fields[name].input_formats = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"]
+        if not elected:
+            for name in (
+                "meeting_body",
+                "resolution_number",
+                "resolution_votes_for",
+                "resolution_passed_on",
+            ):
+                del self.fields[name]

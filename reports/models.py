@@ -44,6 +44,8 @@ class DocumentKind(models.TextChoices):
     REPORT = "report", _("Result report")
     # The scanned paper minutes with wet signatures, uploaded after certification.
     PAPER_MINUTES = "paper_minutes", _("Scanned signed paper minutes")
+    # Elected bodies: the council's resolution confirming the result.
+    RESOLUTION = "resolution", _("Resolution confirming the result")
 
 
 class SignedDocument(models.Model):
@@ -93,3 +95,43 @@ class DocumentDownload(models.Model):
 
     def __str__(self) -> str:
         return f"{self.document_id} {self.user_id} {self.downloaded_at:%Y-%m-%d %H:%M}"
+
+
+class ResultDetails(models.Model):
+    """What the documents say beyond the count, entered on the sign-off page before
+    certification: when the count ended and the result was announced, witnesses and
+    complaints, each document's number, and the confirming resolution's vote (elected bodies).
+    """
+
+    session = models.OneToOneField(
+        VoteSession, on_delete=models.CASCADE, primary_key=True, related_name="result_details"
+    )
+    count_ended_at = models.DateTimeField(_("count ended at"), null=True, blank=True)
+    announced_at = models.DateTimeField(_("result announced at"), null=True, blank=True)
+    witnesses = models.TextField(_("witnesses"), blank=True, help_text=_("One per line."))
+    complaints = models.TextField(
+        _("complaints and remarks"), blank=True, help_text=_("One per line.")
+    )
+    minutes_number = models.CharField(_("minutes number"), max_length=20, blank=True)
+    report_number = models.CharField(_("report number"), max_length=20, blank=True)
+    resolution_number = models.CharField(_("resolution number"), max_length=20, blank=True)
+    resolution_votes_for = models.PositiveIntegerField(
+        _("deputies voting for the resolution"), null=True, blank=True
+    )
+    resolution_passed_on = models.DateField(_("resolution passed on"), null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("result details")
+        verbose_name_plural = _("result details")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(announced_at__isnull=True)
+                | Q(count_ended_at__isnull=True)
+                | Q(announced_at__gte=models.F("count_ended_at")),
+                name="result_details_announced_after_count",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.session_id}"

@@ -8,7 +8,7 @@ from decimal import Decimal
 
 from django.db.models import Count, Exists, OuterRef, Q
 
-from ballots.models import Ballot, EntryPass, Mark, MarkValue
+from ballots.models import Ballot, EntryPass, InvalidReason, Mark, MarkValue
 from ballots.selectors import tally_sheet_totals
 from confidence_vote.rules import RuleProfile
 from reports.models import Confirmation
@@ -33,6 +33,9 @@ class OfficialResult:
     medium_pct: Decimal
     low_pct: Decimal
     band: str
+    # The block the official is rated in ("" for none): for grouping on paper, never part of
+    # the result data (as_data), so fingerprints of results certified before stay the same.
+    block: str = ""
 
 
 @dataclass(frozen=True)
@@ -93,7 +96,7 @@ class Tally:
                     **{
                         k: v
                         for k, v in asdict(row).items()
-                        if not k.endswith("_pct") and k != "band"
+                        if not k.endswith("_pct") and k not in ("band", "block")
                     },
                     "high_pct": str(row.high_pct),
                     "medium_pct": str(row.medium_pct),
@@ -157,7 +160,9 @@ def tally_for_session(*, session: VoteSession) -> Tally:
     """The tally of a session by its rule profile: a fixed number of queries (at most 6)."""
     profile = session.profile
     summary = attendance_summary(session=session)
-    officials = list(session.officials.order_by("order").values("order", "full_name", "position"))
+    officials = list(
+        session.officials.order_by("order").values("order", "full_name", "position", "block")
+    )
     collected, whole_invalid, counts = _ballot_counts(session, profile)
     source = "ballots"
     if collected == 0:
@@ -170,7 +175,10 @@ def tally_for_session(*, session: VoteSession) -> Tally:
             whole_invalid = 0
         else:
             source = "none"
-    base = profile.base(collected=collected, convened=summary.convened)
+    percentage_base = profile.base_for(session.percentage_base)
+    base = profile.base(
+        collected=collected, convened=summary.convened, chosen=session.percentage_base
+    )
     results = []
     for official in officials:
         c = counts.get(official["order"], {"high": 0, "medium": 0, "low": 0, "invalid": 0})
@@ -195,13 +203,14 @@ def tally_for_session(*, session: VoteSession) -> Tally:
                 medium_pct=profile.share(c["medium"], base=base),
                 low_pct=profile.share(c["low"], base=base),
                 band=profile.band(c["low"], base=base),
+                block=official["block"],
             )
         )
     issued = session.ballots_issued or 0
     tally = Tally(
         session=session.pk,
         rule_profile=profile.code,
-        percentage_base=profile.percentage_base,
+        percentage_base=percentage_base,
         convened=summary.convened,
         present=summary.present,
         quorum_required=summary.quorum_required,
@@ -288,3 +297,16 @@ def confirmation_state(*, session: VoteSession, fingerprint: str | None = None) 
         "all_confirmed": bool(members) and not missing,
         "missing": missing,
     }
+
+
+def invalid_ballots_by_reason(*, session: VoteSession) -> list[tuple[str, int]]:
+    """Ballots invalid as a whole, by reason, from pass 1 (one query): [(reason, count)] in
+    the order of the reasons' choices, only reasons that occur."""
+    counts = dict(
+        Ballot.objects.filter(session=session, entry_pass=EntryPass.FIRST, voided=False)
+        .exclude(invalid_reason="")
+        .values_list("invalid_reason")
+        .annotate(n=Count("pk"))
+        .values_list("invalid_reason", "n")
+    )
+    return [(reason, counts[reason]) for reason in InvalidReason.values if counts.get(reason)]

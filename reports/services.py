@@ -99,10 +99,19 @@ def _require_all_confirmed(*, session: VoteSession, fingerprint: str) -> None:
         )
 
 
+def signed_kinds(session: VoteSession) -> tuple[str, ...]:
+    """What certification signs: the minutes and the report; for an elected body also the
+    resolution confirming the result, archived with them."""
+    if session.profile.body == "elected":
+        return (*SIGNED_KINDS, DocumentKind.RESOLUTION)
+    return SIGNED_KINDS
+
+
 def result_certify(*, user, session: VoteSession) -> list[SignedDocument]:
     """The chair certifies the confirmed result: the minutes and the report are rendered and
     signed OUTSIDE any transaction (slow), then stored in one short transaction that checks
-    nothing changed meanwhile. The documents say "KẾT QUẢ CHÍNH THỨC"."""
+    nothing changed meanwhile. The documents say "KẾT QUẢ CHÍNH THỨC". An elected body's
+    confirming resolution is signed and archived with them (signed_kinds)."""
     session = VoteSession.objects.select_related("organization").get(pk=session.pk)
     require(user=user, session=session, capability="certify")
     lifecycle.transition_check(session, "certify")
@@ -113,7 +122,7 @@ def result_certify(*, user, session: VoteSession) -> list[SignedDocument]:
     pkcs12, password = organization_signer(organization)
 
     signed: dict[str, bytes] = {}
-    for kind in SIGNED_KINDS:
+    for kind in signed_kinds(session):
         pdf = render_document(session=session, kind=kind, official=True)
         signed[kind] = sign_pdf(
             pdf,

@@ -19,6 +19,9 @@ urlpatterns: list = [
         certify_views.signoff_confirm,
         name="signoff_confirm",
     ),
+    path(
+        "<int:pk>/results/sign-off/details/", certify_views.signoff_details, name="signoff_details"
+    ),
     path("<int:pk>/results/sign-off/certify/", certify_views.certify, name="certify"),
     path("<int:pk>/results/sign-off/reopen/", certify_views.reopen_result, name="reopen_result"),
     path(

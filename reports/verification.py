@@ -1,10 +1,10 @@
 """Is this PDF a document this system issued, unchanged? For the public page and the command.
 
 A file is found by the SHA-256 of its bytes among the stored SignedDocuments: the same bytes
-are the same document. The minutes and the report are then checked once more against their
-organization's signing certificate. A file that is not stored but carries a signature or our
-document marks was issued here and changed afterwards (one byte edited, or re-signed with
-another certificate): "modified". Anything else, garbage included, is "unknown".
+are the same document. The minutes, the report and the resolution are then checked once more
+against their organization's signing certificate. A file that is not stored but carries a
+signature or our document marks was issued here and changed afterwards (one byte edited, or
+re-signed with another certificate): "modified". Anything else, garbage included, is "unknown".
 The verdict holds only what the document itself shows; nothing here raises on bad input.
 """
 
@@ -27,9 +27,15 @@ from reports.models import DocumentKind, SignedDocument
 logger = logging.getLogger(__name__)
 
 Status = Literal["authentic", "superseded", "modified", "unknown"]
-SIGNED_KINDS = (DocumentKind.MINUTES, DocumentKind.REPORT)
-# The titles our minutes and report carry in their PDF metadata (reports/documents/*.html).
-DOCUMENT_TITLES = ("Biên bản kiểm phiếu", "Báo cáo kết quả lấy phiếu tín nhiệm")
+SIGNED_KINDS = (DocumentKind.MINUTES, DocumentKind.REPORT, DocumentKind.RESOLUTION)
+# The titles our signed documents carry in their PDF metadata (reports/documents/*.html).
+DOCUMENT_TITLES = (
+    "Biên bản kiểm phiếu",
+    "Báo cáo kết quả lấy phiếu tín nhiệm",
+    "Nghị quyết xác nhận kết quả lấy phiếu tín nhiệm",
+)
+# A PDF header may follow up to 1024 bytes of junk.
+PDF_HEADER_WINDOW = 1024
 
 
 @dataclass(frozen=True)

@@ -21,14 +21,8 @@ OFFICIAL_CHECK = re.compile(r"official_(?P<order>\d+)_(?P<kind>collected|valid)"
 
 
 def band_label(band: str, profile: RuleProfile) -> str:
-    """The low-confidence band in words, worded by the profile's boundary at 2/3."""
-    if band == "over_half":
-        return _("Over 1/2 low-confidence votes")
-    if band == "two_thirds":
-        if profile.two_thirds_inclusive:
-            return _("2/3 or more low-confidence votes")
-        return _("Over 2/3 low-confidence votes")
-    return ""
+    """The low-confidence band in words, as the rule profile words it."""
+    return profile.band_label(band)
 
 
 def check_label(check: ChainCheck) -> str:
@@ -72,6 +66,7 @@ def _official_row(row: OfficialResult, tally: Tally, profile: RuleProfile) -> di
         "order": row.order,
         "name": row.name,
         "position": row.position,
+        "block": row.block,
         "valid": row.valid,
         "invalid": row.invalid,
         "valid_of_collected": f"{row.valid}/{tally.collected}",
@@ -80,6 +75,15 @@ def _official_row(row: OfficialResult, tally: Tally, profile: RuleProfile) -> di
         "band": row.band,
         "band_label": band_label(row.band, profile),
     }
+
+
+def _by_block(officials: list[OfficialResult]) -> list[OfficialResult]:
+    """Ballot order within each block, the blocks in the order they first appear (as the
+    documents group them)."""
+    first: dict[str, int] = {}
+    for row in officials:
+        first.setdefault(row.block, len(first))
+    return sorted(officials, key=lambda row: first[row.block])
 
 
 @login_required
@@ -92,11 +96,12 @@ def results(request, pk):
         "session": session,
         "tally": tally,
         "profile": profile,
-        "rows": [_official_row(row, tally, profile) for row in tally.officials],
+        "rows": [_official_row(row, tally, profile) for row in _by_block(tally.officials)],
         "checks": [
             {"label": check_label(check), "passed": check.passed, "detail": check.detail}
             for check in tally.checks
         ],
+        "percentage_base_label": profile.base_label(session.percentage_base),
         "over_half_label": band_label("over_half", profile),
         "two_thirds_label": band_label("two_thirds", profile),
     }

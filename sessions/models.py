@@ -1,4 +1,7 @@
+from dataclasses import replace
+
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.core.validators import MaxLengthValidator
 from django.db import models
@@ -8,6 +11,7 @@ from django.db.models.lookups import LessThanOrEqual
 from django.utils.translation import gettext_lazy as _
 
 from confidence_vote.rules import DEFAULT_PROFILE, RuleProfile, get_profile, profile_choices
+from confidence_vote.rules.base import Words
 from sessions.lifecycle import INITIAL_STATUS, SessionStatus, State, issued_known_condition
 
 # A legal basis is a few paragraphs (plans, decisions, dates): 4000 characters is about a
@@ -101,6 +105,11 @@ class Membership(models.Model):
         return f"{self.user} · {self.organization} · {self.get_role_display()}"
 
 
+class PercentageBaseChoice(models.TextChoices):
+    CONVENED = "convened", _("All deputies (convened), present or not")
+    COLLECTED = "collected", _("Ballots collected")
+
+
 class VoteSession(models.Model):
     organization = models.ForeignKey(
         Organization, on_delete=models.PROTECT, related_name="vote_sessions"
@@ -133,6 +142,80 @@ class VoteSession(models.Model):
             "Two committee members each enter the whole pile of ballots without seeing the "
             "other's entries; the count closes only when both agree."
         ),
+    )
+    # The percentage base, when the rule profile lets a session choose ("" = the profile's).
+    percentage_base = models.CharField(
+        _("percentage base"),
+        max_length=10,
+        blank=True,
+        choices=PercentageBaseChoice.choices,
+        help_text=_(
+            "What the percentages are taken over. Elected bodies: all deputies (NQ 85/2014 "
+            "practice, the default) or the ballots collected. Empty: the rule profile's."
+        ),
+    )
+    # The meeting, when it is not the issuing body: "Hội đồng nhân dân tỉnh Vĩnh Phúc khóa
+    # XVII, kỳ họp thứ 13" (documents of an elected body's Ban kiểm phiếu, the resolution).
+    meeting_body = models.CharField(
+        _("meeting body"),
+        max_length=300,
+        blank=True,
+        help_text=_(
+            'Who holds the meeting, when not the issuing body, e.g. "Hội đồng nhân dân tỉnh '
+            'Vĩnh Phúc khóa XVII, kỳ họp thứ 13".'
+        ),
+    )
+    # The body's words, each empty for the rule profile's (see `words`).
+    presiding_word = models.CharField(
+        _("who presides"), max_length=40, blank=True, help_text=_("E.g. Chủ trì, Chủ tọa.")
+    )
+    counting_body_word = models.CharField(
+        _("counting body"),
+        max_length=60,
+        blank=True,
+        help_text=_("E.g. Tổ kiểm phiếu, Ban kiểm phiếu."),
+    )
+    counting_head_word = models.CharField(
+        _("head of the counting body"),
+        max_length=40,
+        blank=True,
+        help_text=_("E.g. Tổ trưởng, Trưởng ban."),
+    )
+    counting_member_word = models.CharField(
+        _("member of the counting body"),
+        max_length=40,
+        blank=True,
+        help_text=_("E.g. Thành viên, Ủy viên."),
+    )
+    # The report's signature, set for the person who signs, never built from the position.
+    signer_on_behalf = models.CharField(
+        _("signature: on behalf of"),
+        max_length=200,
+        blank=True,
+        help_text=_('E.g. "T/M BAN CÁN SỰ ĐẢNG" or "TM. HỘI ĐỒNG NHÂN DÂN".'),
+    )
+    signer_deputy_of = models.CharField(
+        _("signature: deputy of"),
+        max_length=100,
+        blank=True,
+        help_text=_('Only when a deputy signs: e.g. "CHỦ TỊCH" prints "KT. CHỦ TỊCH".'),
+    )
+    signer_title = models.CharField(
+        _("signature: short title"),
+        max_length=100,
+        blank=True,
+        help_text=_('The signer\'s short title, e.g. "BÍ THƯ", "CHỦ TỊCH", "PHÓ CHỦ TỊCH".'),
+    )
+    secretary_name = models.CharField(_("secretary"), max_length=200, blank=True)
+    supervisors = models.TextField(
+        _("supervisors from the higher level"),
+        blank=True,
+        help_text=_("One per line: name and position."),
+    )
+    report_to = models.TextField(
+        _("report addressed to"),
+        blank=True,
+        help_text=_("One body per line; empty: the parent body."),
     )
     # The result's version: 1 at the first certification, one more at each reopening after it.
     result_version = models.PositiveIntegerField(_("result version"), default=1)
@@ -181,6 +264,40 @@ class VoteSession(models.Model):
     def profile(self) -> RuleProfile:
         return get_profile(self.rule_profile)
 
+    @property
+    def effective_percentage_base(self) -> str:
+        return self.profile.base_for(self.percentage_base)
+
+    @property
+    def words(self) -> Words:
+        """The body's words: the profile's, each overridden by the session's own."""
+        words = self.profile.words
+        return replace(
+            words,
+            presiding=self.presiding_word or words.presiding,
+            counting_body=self.counting_body_word or words.counting_body,
+            counting_head=self.counting_head_word or words.counting_head,
+            counting_member=self.counting_member_word or words.counting_member,
+        )
+
+    def clean(self) -> None:
+        super().clean()
+        if self.percentage_base and self.rule_profile in dict(profile_choices()):
+            allowed = self.profile.allowed_bases()
+            if self.percentage_base not in allowed:
+                raise ValidationError(
+                    {
+                        "percentage_base": _(
+                            "This rule profile takes the percentages over %(bases)s only."
+                        )
+                        % {
+                            "bases": ", ".join(
+                                str(PercentageBaseChoice(base).label) for base in allowed
+                            )
+                        }
+                    }
+                )
+
 
 def dossier_path(instance: "Official", filename: str) -> str:
     return f"dossiers/session-{instance.session_id}/{filename}"
@@ -202,6 +319,10 @@ class Official(models.Model):
         verbose_name=_("delegate record"),
     )
     dossier = models.FileField(_("dossier (PDF)"), upload_to=dossier_path, blank=True)
+    # The block the official is rated in ("Khối HĐND", "Khối UBND"); empty: no blocks.
+    block = models.CharField(
+        _("block"), max_length=100, blank=True, help_text=_("E.g. Khối HĐND, Khối UBND.")
+    )
 
     class Meta:
         verbose_name = _("official")

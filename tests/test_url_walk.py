@@ -37,17 +37,31 @@ TYPED = {
     "typist2": {"counted", "certified", "reopened"},
 }
 SEATED = {"chair", "typist1", "typist2"}
+# Every member but the chair types (the default when the count opens); the chair oversees.
+TYPISTS = {"typist1", "typist2"}
 COUNTING = SEATED | {"counting"}
+# Both passes hold the ballots issued once the count has reached "counted".
+COMPLETE = {"counted", "certified", "reopened"}
 
 
-def _view_pass_1(role: str, state: str) -> bool:
-    # Blind double entry: a member sees pass 1's ballots only after typing in it.
+def _blind(role: str, state: str) -> bool:
+    # A typist sees nothing of the other pass, results included, until both are complete.
+    return role in TYPISTS and state not in COMPLETE
+
+
+def _edit_pass_1(role: str, state: str) -> bool:
+    # Blind double entry: a member corrects pass 1's ballots only after typing in it.
     return role == "typist1" and state in TYPED["typist1"]
 
 
+def _view_pass_1(role: str, state: str) -> bool:
+    # Its typist, and the chair who types nothing (the overview).
+    return _edit_pass_1(role, state) or role == "chair"
+
+
 def _enter_pass_1(role: str, state: str) -> bool:
-    # A seat, and no ballot typed in the other pass.
-    return role in SEATED and not (role == "typist2" and state in TYPED["typist2"])
+    # A typist who typed no ballot in the other pass.
+    return role in TYPISTS and not (role == "typist2" and state in TYPED["typist2"])
 
 
 # The capability table: capability -> (role, state) -> may.
@@ -56,15 +70,19 @@ CAN = {
     "manage": lambda role, state: role == "secretariat",
     "edit_lists": lambda role, state: role == "secretariat" and state == "draft",
     "count": lambda role, state: role in COUNTING,
-    "enter_ballots": lambda role, state: role in SEATED,
+    "enter_ballots": lambda role, state: role in TYPISTS,
     "confirm_result": lambda role, state: role in SEATED,
     "chair": lambda role, state: role == "chair",
     "certify": lambda role, state: role == "chair",
     "view_record": lambda role, state: role in ("leader", "chair"),
     "view_results": lambda role, state: (
-        role in COUNTING | {"leader"} or (role == "secretariat" and state == "certified")
+        (role in COUNTING | {"leader"} or (role == "secretariat" and state == "certified"))
+        and not _blind(role, state)
     ),
+    "compare": lambda role, state: role == "chair",
+    "edit_committee": lambda role, state: role == "secretariat" and state != "certified",
     "view_pass_1": _view_pass_1,
+    "edit_pass_1": _edit_pass_1,
     "enter_pass_1": _enter_pass_1,
     "create_session": lambda role, state: role in ("secretariat", "outsider"),
     "list_sessions": lambda role, state: role != "anon",
@@ -100,13 +118,13 @@ NEEDS = {
     "ballots:count_collected": (None, "chair"),
     "ballots:count_close": (None, "chair"),
     "ballots:count_reopen": (None, "chair"),
-    "ballots:compare": ("chair", None),
-    "ballots:resolve": ("chair", "chair"),
-    "ballots:tally_sheet": ("count", "chair"),
+    "ballots:compare": ("compare", None),
+    "ballots:resolve": ("compare", "compare"),
+    "ballots:tally_sheet": ("view_results", "chair"),
     "ballots:entry": ("enter_pass_1", "enter_pass_1"),
     "ballots:ballot_list": ("view_pass_1", None),
-    "ballots:ballot_edit": ("view_pass_1", "view_pass_1"),
-    "ballots:ballot_void": (None, "view_pass_1"),
+    "ballots:ballot_edit": ("edit_pass_1", "edit_pass_1"),
+    "ballots:ballot_void": (None, "edit_pass_1"),
     "ballots:upload": ("enter_ballots", "enter_ballots"),
     "ballots:record": ("view_record", None),
     "reports:results": ("view_results", None),
@@ -115,6 +133,7 @@ NEEDS = {
     "reports:document": ("view_results", None),
     "reports:signoff": ("view_results", None),
     "reports:signoff_confirm": (None, "confirm_result"),
+    "reports:signoff_details": (None, "chair"),
     "reports:certify": (None, "certify"),
     "reports:reopen_result": (None, "chair"),
     "reports:paper_minutes": (None, "chair"),

@@ -75,3 +75,55 @@ def _repeat_pages(copies: int):
                 pdf.add_page(type(page)(page))
 
     return finisher
+
+
+# --- measuring text in the bundled face, for lines the documents break themselves ---------
+
+
+@cache
+def _metrics(bold: bool) -> tuple[dict[int, str], dict[str, int], int]:
+    from fontTools.ttLib import TTFont
+
+    path = finders.find(FONT_FILES[("bold" if bold else "normal", "normal")])
+    font = TTFont(path, lazy=True)
+    widths = {name: advance for name, (advance, _lsb) in font["hmtx"].metrics.items()}
+    return dict(font.getBestCmap()), widths, font["head"].unitsPerEm
+
+
+def text_width_mm(text: str, *, size_pt: float, bold: bool = False) -> float:
+    """The width of one line of text in the bundled serif, in millimetres."""
+    cmap, widths, units = _metrics(bold)
+    fallback = cmap.get(ord("?"), "")
+    total = sum(widths.get(cmap.get(ord(char), fallback), 0) for char in text)
+    return total / units * size_pt * 25.4 / 72
+
+
+def balanced_lines(text: str, *, width_mm: float, size_pt: float, bold: bool = False) -> list[str]:
+    """`text` broken at spaces into the fewest lines that each fit `width_mm`, as even as
+    possible, so no line is left with one short word ("…TỐI / CAO"). A word wider than the
+    width stays on a line of its own."""
+    words = text.split()
+    if not words:
+        return []
+    count = len(words)
+
+    def width(i: int, j: int) -> float:
+        return text_width_mm(" ".join(words[i:j]), size_pt=size_pt, bold=bold)
+
+    # best[i] = (lines, widest line, breaks) for words[i:], fewest lines first, then the
+    # narrowest widest line: a line too wide is allowed only for a lone word.
+    best: list[tuple[int, float, list[int]]] = [(0, 0.0, [])] * (count + 1)
+    for i in range(count - 1, -1, -1):
+        options = []
+        for j in range(i + 1, count + 1):
+            line = width(i, j)
+            if line > width_mm and j > i + 1:
+                break
+            rest_lines, rest_widest, rest_breaks = best[j]
+            options.append((rest_lines + 1, max(line, rest_widest), [j, *rest_breaks]))
+        best[i] = min(options, key=lambda option: (option[0], option[1]))
+    lines, start = [], 0
+    for end in best[0][2]:
+        lines.append(" ".join(words[start:end]))
+        start = end
+    return lines

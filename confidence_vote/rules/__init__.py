@@ -6,9 +6,11 @@ view, template or service writes such a rule a second time.
 """
 
 from confidence_vote.rules.base import RuleProfile
-from confidence_vote.rules.profiles import ASSEMBLY_96_2023, PARTY_96_2023
+from confidence_vote.rules.profiles import ASSEMBLY_85_2014, ASSEMBLY_96_2023, PARTY_96_2023
 
-PROFILES: dict[str, RuleProfile] = {p.code: p for p in (PARTY_96_2023, ASSEMBLY_96_2023)}
+PROFILES: dict[str, RuleProfile] = {
+    p.code: p for p in (PARTY_96_2023, ASSEMBLY_96_2023, ASSEMBLY_85_2014)
+}
 DEFAULT_PROFILE = PARTY_96_2023.code
 
 
@@ -21,4 +23,13 @@ def profile_choices() -> list[tuple[str, str]]:
     return [(p.code, p.name) for p in PROFILES.values()]
 
 
-__all__ = ["DEFAULT_PROFILE", "PROFILES", "RuleProfile", "get_profile", "profile_choices"]
+__all__ = [
+    "ASSEMBLY_85_2014",
+    "ASSEMBLY_96_2023",
+    "PARTY_96_2023",
+    "DEFAULT_PROFILE",
+    "PROFILES",
+    "RuleProfile",
+    "get_profile",
+    "profile_choices",
+]

@@ -25,7 +25,7 @@ class OfficialForm(forms.ModelForm):
 
     class Meta:
         model = Official
-        fields = ["full_name", "position", "delegate"]
+        fields = ["full_name", "position", "block", "delegate"]
         widgets = {
             "full_name": forms.TextInput(attrs={"autofocus": True, "autocomplete": "off"}),
             "position": forms.TextInput(attrs={"autocomplete": "off"}),
@@ -44,6 +44,7 @@ class OfficialForm(forms.ModelForm):
         return {
             "full_name": data["full_name"],
             "position": data["position"],
+            "block": data.get("block") or "",
             "delegate": data.get("delegate"),
         }
 

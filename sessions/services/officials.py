@@ -18,7 +18,8 @@ from sessions.errors import DomainError
 from sessions.models import Delegate, Official, VoteSession, dossier_path
 from sessions.services.common import lock_open_session, validate
 
-EDITABLE_FIELDS = ["full_name", "position", "delegate_id"]
+EDITABLE_FIELDS = ["full_name", "position", "block", "delegate_id"]
+PDF_MAGIC = b"%PDF-"
 # Characters that have no place in a stored file name (path separators, Windows-reserved, controls).
 _UNSAFE_FILE_CHARS = re.compile(r'[\x00-\x1f\x7f<>:"/\\|?*]')
 
@@ -73,7 +74,7 @@ def _check_delegate(
 
 
 def _audit_data(official: Official) -> dict:
-    data = snapshot(official, ["full_name", "position", "order", "delegate_id"])
+    data = snapshot(official, ["full_name", "position", "block", "order", "delegate_id"])
     data["official_id"] = official.pk
     return data
 
@@ -86,8 +87,9 @@ def official_create(
     full_name: str,
     position: str,
     delegate: Delegate | None = None,
+    block: str = "",
 ) -> Official:
-    """Add an official at the end of the ballot."""
+    """Add an official at the end of the ballot (in `block`, e.g. "Khối UBND", if any)."""
     session = lock_open_session(session)
     full_name = _clean_name(full_name)
     position = _clean_position(position)
@@ -95,7 +97,12 @@ def official_create(
     delegate = _check_delegate(session, delegate)
     last = session.officials.aggregate(last=Max("order"))["last"] or 0
     official = Official(
-        session=session, full_name=full_name, position=position, order=last + 1, delegate=delegate
+        session=session,
+        full_name=full_name,
+        position=position,
+        block=(block or "").strip(),
+        order=last + 1,
+        delegate=delegate,
     )
     validate(official)
     official.save()
@@ -113,6 +120,7 @@ def official_update(
     delegate: Delegate | None = None,
     dossier: UploadedFile | None = None,
     remove_dossier: bool = False,
+    block: str | None = None,
 ) -> Official:
     """Change an official's name, position and delegate record; optionally their dossier.
 
@@ -131,8 +139,10 @@ def official_update(
     official.full_name = full_name
     official.position = position
     official.delegate = delegate
+    if block is not None:
+        official.block = block.strip()
     validate(official)
-    official.save(update_fields=["full_name", "position", "delegate"])
+    official.save(update_fields=["full_name", "position", "block", "delegate"])
     diff = changes(before, snapshot(official, EDITABLE_FIELDS))
     if diff:
         diff["official_id"] = official.pk

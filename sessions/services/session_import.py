@@ -4,8 +4,11 @@ The file format is fixed (other organizations produce it):
 
     {"organization": {"name", "issuing_body", "parent_body", "place", "style", "code"},
      "title", "date": "YYYY-MM-DD", "time": "HH:MM", "venue", "legal_basis", "rule_profile",
-     "chair": {"name", "position"},
-     "officials": [{"name", "position"}],
+     "percentage_base": "convened" | "collected", "meeting_body",
+     "chair": {"name", "position"}, "secretary", "supervisors": [..], "report_to": [..],
+     "words": {"presiding", "counting_body", "counting_head", "counting_member"},
+     "signature": {"on_behalf", "deputy_of", "title"},
+     "officials": [{"name", "position", "block"}],
      "delegates": [{"name", "position", "unit", "group", "present", "absence_reason"}],
      "counting_committee": [{"name", "position", "role": "chair" | "member"}],
      "ballots_issued": 28}
@@ -18,7 +21,7 @@ without problems is written, in one transaction: any refusal leaves nothing behi
 import datetime as dt
 import json
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -59,7 +62,14 @@ SESSION_KEYS = (
     "venue",
     "legal_basis",
     "rule_profile",
+    "percentage_base",
+    "meeting_body",
     "chair",
+    "secretary",
+    "supervisors",
+    "report_to",
+    "words",
+    "signature",
     "officials",
     "delegates",
     "counting_committee",
@@ -67,7 +77,19 @@ SESSION_KEYS = (
 )
 ORGANIZATION_KEYS = ("name", "issuing_body", "parent_body", "place", "style", "code")
 CHAIR_KEYS = ("name", "position")
-OFFICIAL_KEYS = ("name", "position")
+OFFICIAL_KEYS = ("name", "position", "block")
+# File key -> session field, for the objects of the body's words and the signature.
+WORDS_KEYS = {
+    "presiding": "presiding_word",
+    "counting_body": "counting_body_word",
+    "counting_head": "counting_head_word",
+    "counting_member": "counting_member_word",
+}
+SIGNATURE_KEYS = {
+    "on_behalf": "signer_on_behalf",
+    "deputy_of": "signer_deputy_of",
+    "title": "signer_title",
+}
 DELEGATE_KEYS = ("name", "position", "unit", "group", "present", "absence_reason")
 COMMITTEE_KEYS = ("name", "position", "role")
 
@@ -93,6 +115,7 @@ class OrganizationData:
 class OfficialData:
     name: str
     position: str
+    block: str = ""
 
 
 @dataclass(frozen=True)
@@ -128,6 +151,8 @@ class SessionData:
     delegates: list[DelegateData]
     committee: list[CommitteeData]
     ballots_issued: int | None
+    # The session's document fields (sessions.services.sessions.DOCUMENT_FIELDS).
+    document_fields: dict[str, str] = field(default_factory=dict)
 
     @property
     def present(self) -> int:
@@ -278,6 +303,7 @@ def _check_officials(check: _Checker, value: Any) -> list[OfficialData]:
         official = OfficialData(
             name=check.text(data, "name", path, required=True, model=Official, field="full_name"),
             position=check.text(data, "position", path, required=True, model=Official),
+            block=check.text(data, "block", path, model=Official),
         )
         key = identity_key(official.name, official.position)
         if official.name and key in seen:
@@ -367,6 +393,41 @@ def _check_ballots_issued(check: _Checker, value: Any) -> int | None:
     return value
 
 
+def _text_lines(check: _Checker, top: dict, key: str) -> str:
+    """A list of strings in the file, kept as one line each."""
+    lines = []
+    for index, item in enumerate(check.items(top.get(key), key)):
+        if not isinstance(item, str):
+            check.add(f"{key}[{index}]", _("must be a string (text in double quotes)"))
+        elif clean_text(item):
+            lines.append(clean_text(item))
+    return "\n".join(lines)
+
+
+def _check_document_fields(check: _Checker, top: dict, rule_profile: str) -> dict[str, str]:
+    """The session's document fields: the base, the body's words, the signature, …"""
+    fields: dict[str, str] = {}
+    base = top.get("percentage_base")
+    if base is not None:
+        allowed = list(PROFILES[rule_profile].allowed_bases()) if rule_profile in PROFILES else []
+        fields["percentage_base"] = check.choice(top, "percentage_base", "", allowed, "")
+    fields["meeting_body"] = check.text(top, "meeting_body", "", model=VoteSession)
+    fields["secretary_name"] = check.text(
+        top, "secretary", "", model=VoteSession, field="secretary_name"
+    )
+    fields["supervisors"] = _text_lines(check, top, "supervisors")
+    fields["report_to"] = _text_lines(check, top, "report_to")
+    for key, names in (("words", WORDS_KEYS), ("signature", SIGNATURE_KEYS)):
+        if top.get(key) is None:
+            continue
+        data = check.obj(top[key], key, tuple(names))
+        if data is None:
+            continue
+        for file_key, name in names.items():
+            fields[name] = check.text(data, file_key, key, model=VoteSession, field=name)
+    return {name: value for name, value in fields.items() if value}
+
+
 def session_file_validate(*, data: Any) -> SessionData:
     """Check a parsed session file; DomainError listing every problem, one per line."""
     check = _Checker()
@@ -401,6 +462,7 @@ def session_file_validate(*, data: Any) -> SessionData:
         delegates=_check_delegates(check, top.get("delegates")),
         committee=_check_committee(check, top.get("counting_committee")),
         ballots_issued=_check_ballots_issued(check, top.get("ballots_issued")),
+        document_fields=_check_document_fields(check, top, rule_profile),
     )
     if check.problems:
         shown = check.problems[:MAX_PROBLEMS]
@@ -543,6 +605,7 @@ def session_import(*, user: AbstractBaseUser | None, data: Any) -> VoteSession:
             venue=checked.venue,
             chair_name=checked.chair_name,
             chair_position=checked.chair_position,
+            **checked.document_fields,
         )
     except DomainError as exc:
         raise DomainError(f"{exc.field or 'session'}: {exc.message}", field=exc.field) from None
@@ -572,6 +635,7 @@ def session_import(*, user: AbstractBaseUser | None, data: Any) -> VoteSession:
             full_name=row.name,
             position=row.position,
             order=index + 1,
+            block=row.block,
             delegate=delegates[link] if link is not None else None,
         )
         _save(official, f"officials[{index}]")

@@ -37,6 +37,23 @@ EDITABLE_FIELDS = [
     "chair_position",
     "double_entry",
 ]
+# What the documents say about the session beyond the above: the percentage base, the body's
+# words, the signature, the secretary, supervisors and recipients (all text, may be empty).
+DOCUMENT_FIELDS = [
+    "percentage_base",
+    "meeting_body",
+    "presiding_word",
+    "counting_body_word",
+    "counting_head_word",
+    "counting_member_word",
+    "signer_on_behalf",
+    "signer_deputy_of",
+    "signer_title",
+    "secretary_name",
+    "supervisors",
+    "report_to",
+]
+EDITABLE_FIELDS += DOCUMENT_FIELDS
 
 
 @transaction.atomic
@@ -52,8 +69,14 @@ def session_create(
     chair_name: str = "",
     chair_position: str = "",
     double_entry: bool = True,
+    **document_fields: str,
 ) -> VoteSession:
+    """A new session in draft; `document_fields` are any of DOCUMENT_FIELDS."""
+    unknown = set(document_fields) - set(DOCUMENT_FIELDS)
+    if unknown:
+        raise TypeError(f"not a document field: {sorted(unknown)}")
     session = VoteSession(
+        **{name: (value or "").strip() for name, value in document_fields.items()},
         double_entry=double_entry,
         organization=organization,
         title=clean_text(title),
@@ -90,6 +113,15 @@ def session_update(*, user, session: VoteSession, **values) -> VoteSession:
     ):
         raise DomainError(
             _("The rule profile can only change before voting starts."), field="rule_profile"
+        )
+    if (
+        "percentage_base" in values
+        and values["percentage_base"] != session.percentage_base
+        and not lifecycle.profile_editable(session)
+    ):
+        raise DomainError(
+            _("The percentage base can only change before voting starts."),
+            field="percentage_base",
         )
     if (
         "double_entry" in values

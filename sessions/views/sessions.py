@@ -74,6 +74,7 @@ def session_detail(request, pk):
         "official_count": session.officials.count(),
         "committee_count": session.committee_members.count(),
         "chair": chair,
+        "percentage_base_label": session.profile.base_label(session.percentage_base),
         "unlock_form": UnlockForm(),
     }
     return render(request, "sessions/session_detail.html", context)

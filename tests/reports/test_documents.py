@@ -4,6 +4,7 @@ page 1 rendered to PNG and checked for A4 proportions and ink."""
 import datetime as dt
 import io
 import subprocess
+from dataclasses import replace
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -14,6 +15,7 @@ from pypdf import PdfReader
 
 from ballots.services import ballots_import, count_close, count_record_collected
 from confidence_vote.lib.numbers import percentage
+from confidence_vote.rules import PARTY_96_2023
 from reports.documents import (
     ballot_copies,
     document_filename,
@@ -28,6 +30,8 @@ from tests.ballots import make_chair_user, make_counting_session
 from tests.factories import make_official, make_ready_session, make_session
 from tests.reports.test_tally import pile
 
+# The same profile with the boundary at "over 2/3" (QĐ 41-QĐ/TW's wording).
+OVER_TWO_THIRDS = replace(PARTY_96_2023, two_thirds_inclusive=False)
 NAMES = [
     "Nguyễn Thị Hương",
     "Trần Đức Thắng",
@@ -82,7 +86,11 @@ def assert_a4_with_ink(image: Image.Image) -> None:
 def test_minutes_of_the_seed_case_party_style(org, tmp_path):
     session = seed_session(org, close=True)
     tally = tally_for_session(session=session)
-    pdf = render_document(session=session, kind="minutes")
+    # No number entered yet: room is left for it.
+    assert "Số -BB/BCSĐ" in " ".join(
+        pages_text(render_document(session=session, kind="minutes"))[0].split()
+    )
+    pdf = render_document(session=session, kind="minutes", number="01")
     pages = pages_text(pdf)
     text = " ".join("\n".join(pages).split())
     for expected in [
@@ -116,11 +124,10 @@ def test_minutes_of_the_seed_case_party_style(org, tmp_path):
         assert name in text
     assert "Số:" not in text
     assert "CỘNG HÒA" not in text
-    # The count closed: its end time is printed; still a draft until the result is certified.
-    closed_at = localtime(AuditEntry.objects.get(session=session, action="count.close").created_at)
-    ended = f"kết thúc vào lúc {closed_at.hour:02d} giờ {closed_at.minute:02d}"
-    assert ended in text
-    assert "...... giờ" not in text
+    # The count was closed in the software years after the 2023 meeting: that moment is not
+    # the count's end, so the minutes leave room for it until the chair enters it.
+    assert "...... giờ" in text
+    assert str(localtime().year) not in text
     assert "DỰ THẢO" in text
     assert "KẾT QUẢ CHÍNH THỨC" not in text
     # The fingerprint on every page; the page number from page 2.
@@ -157,7 +164,7 @@ def test_minutes_while_the_count_is_open_carry_the_draft_watermark(org):
 def test_minutes_in_state_style(org, tmp_path):
     Organization.objects.filter(pk=org.pk).update(style="state", code="VKSND")
     session = seed_session(org, close=True)
-    pdf = render_document(session=session, kind="minutes")
+    pdf = render_document(session=session, kind="minutes", number="01")
     text = " ".join(" ".join(pages_text(pdf)).split())
     assert "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM" in text
     assert "Độc lập - Tự do - Hạnh phúc" in text
@@ -168,7 +175,7 @@ def test_minutes_in_state_style(org, tmp_path):
 
 def test_report_has_the_summary_and_recipients(org, tmp_path):
     session = seed_session(org, close=True)
-    pdf = render_document(session=session, kind="report")
+    pdf = render_document(session=session, kind="report", number="01")
     text = " ".join(" ".join(pages_text(pdf)).split())
     assert "Số 01-BC/BCSĐ" in text
     assert "BÁO CÁO" in text
@@ -197,7 +204,9 @@ def test_table_shows_bands_and_row_defects(org):
     assert "67,86%" in text  # 19/28
     assert "Trên 1/2 đến dưới 2/3 phiếu tín nhiệm thấp" in text
     assert "Từ 2/3 phiếu tín nhiệm thấp trở lên" in text
-    assert "1 phiếu không hợp lệ ở dòng này" in text
+    # Official 3: 27 valid and 1 invalid ballot, in their own columns.
+    assert "28 0 13 46,43% 0 0,00% 15 53,57%" in text
+    assert "27 1 27 96,43%" in text
 
 
 def _tally(*rows, base=28):
@@ -227,7 +236,7 @@ def _tally(*rows, base=28):
 
 def test_summary_when_everyone_has_the_same_result():
     tally = _tally(*[("A", 28, 0, "none")] * 5)
-    assert summary_sentence(tally, two_thirds_inclusive=True) == (
+    assert summary_sentence(tally, profile=PARTY_96_2023) == (
         "5/5 đồng chí đạt 28/28 phiếu tín nhiệm cao (100,00%); không có đồng chí nào có "
         "trên 1/2 phiếu tín nhiệm thấp"
     )
@@ -240,21 +249,21 @@ def test_summary_names_the_officials_in_each_band():
         ("Phạm Văn C", 2, 19, "two_thirds"),
         ("Đỗ Văn D", 10, 15, "over_half"),
     )
-    assert summary_sentence(tally, two_thirds_inclusive=True) == (
+    assert summary_sentence(tally, profile=PARTY_96_2023) == (
         "1/4 đồng chí đạt trên 1/2 phiếu tín nhiệm cao; số phiếu tín nhiệm cao từ 2/28 (7,14%) "
         "đến 20/28 (71,43%); 2/4 đồng chí có trên 1/2 đến dưới 2/3 phiếu tín nhiệm thấp "
         "(đồng chí Trần Văn B, Đỗ Văn D); 1/4 đồng chí có từ 2/3 phiếu tín nhiệm thấp trở lên "
         "(đồng chí Phạm Văn C)"
     )
-    assert "trên 1/2 đến 2/3 phiếu" in summary_sentence(tally, two_thirds_inclusive=False)
-    assert "có trên 2/3 phiếu" in summary_sentence(tally, two_thirds_inclusive=False)
+    assert "trên 1/2 đến 2/3 phiếu" in summary_sentence(tally, profile=OVER_TWO_THIRDS)
+    assert "có trên 2/3 phiếu" in summary_sentence(tally, profile=OVER_TWO_THIRDS)
 
 
 def test_summary_with_no_ballot_or_no_official():
-    assert summary_sentence(_tally(("A", 0, 0, "none"), base=0), two_thirds_inclusive=True) == (
+    assert summary_sentence(_tally(("A", 0, 0, "none"), base=0), profile=PARTY_96_2023) == (
         "Chưa có phiếu nào được kiểm"
     )
-    assert summary_sentence(_tally(), two_thirds_inclusive=True) == (
+    assert summary_sentence(_tally(), profile=PARTY_96_2023) == (
         "Danh sách lấy phiếu tín nhiệm không có đồng chí nào"
     )
 
@@ -330,3 +339,25 @@ def test_legal_bases_are_not_prefixed_twice_and_titles_keep_proper_names():
     assert in_sentence("Hội nghị lấy phiếu tín nhiệm VKSND tỉnh Quảng Ninh") == (
         "hội nghị lấy phiếu tín nhiệm VKSND tỉnh Quảng Ninh"
     )
+
+
+def test_entered_end_and_announcement_times_are_printed(org):
+    from django.contrib.auth import get_user_model
+
+    from reports.details import result_details_update
+
+    session = seed_session(org, close=True)
+    chair = get_user_model().objects.get(username="to-truong")
+    result_details_update(
+        user=chair,
+        session=session,
+        count_ended_at=dt.datetime(2023, 7, 3, 9, 40, tzinfo=ZoneInfo("Asia/Ho_Chi_Minh")),
+        announced_at=dt.datetime(2023, 7, 3, 9, 55, tzinfo=ZoneInfo("Asia/Ho_Chi_Minh")),
+        minutes_number="03",
+    )
+    text = " ".join(" ".join(pages_text(render_document(session=session, kind="minutes"))).split())
+    assert "kết thúc vào lúc 09 giờ 40 cùng ngày." in text
+    assert "công bố vào lúc 09 giờ 55 cùng ngày." in text
+    assert "Số 03-BB/BCSĐ" in text
+    # Party minutes: no State witness and complaint lines.
+    assert "Người chứng kiến" not in text

@@ -52,7 +52,7 @@ def test_xlsx_numbers_and_figures(mixed):
     assert first[6] == pytest.approx(39.29)
     assert isinstance(first[6], float)  # a number, not text
     assert (first[9], first[10]) == (15, pytest.approx(53.57))
-    assert first[11] == "Trên 1/2 phiếu tín nhiệm thấp"
+    assert first[11] == "Trên 1/2 đến dưới 2/3 phiếu tín nhiệm thấp"
     assert sheet["G2"].number_format == "0.00"
     assert sheet.max_row == 6
     figures = {row[0]: row[1] for row in workbook["Số liệu hội nghị"].iter_rows(values_only=True)}
@@ -64,7 +64,7 @@ def test_xlsx_numbers_and_figures(mixed):
     assert figures["Số phiếu thu về"] == 28
     assert figures["Số phiếu hợp lệ"] == 26
     assert figures["Số phiếu không hợp lệ"] == 2
-    assert figures["Tỷ lệ phần trăm tính"] == "Trên tổng số phiếu thu về"
+    assert figures["Tỷ lệ phần trăm tính"] == "tỷ lệ % tính trên tổng số phiếu thu về"
     assert figures["Căn cứ"].startswith("Quy định số 96-QĐ/TW")
 
 

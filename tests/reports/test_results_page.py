@@ -88,7 +88,7 @@ def test_bands_highlighted(login, leader, org):
     assert 'class="table-warning" data-testid="official-1" data-band="over_half"' in body
     assert 'class="table-danger" data-testid="official-2" data-band="two_thirds"' in body
     assert "53,57%" in body and "67,86%" in body
-    assert body.count('data-testid="band">Over 1/2 low-confidence votes') == 1
+    assert body.count('data-testid="band">Over 1/2 and under 2/3 low-confidence votes') == 1
     assert body.count('data-testid="band">2/3 or more low-confidence votes') == 1
 
 
@@ -110,7 +110,7 @@ def test_assembly_base_in_words(login, leader, org):
     rows = pile(*[("low", "high")] * 19 + [("high", "medium")] * 21)
     ballots_import(user=None, session=session, entry_pass=1, rows=rows)
     body = login(leader).get(url(session)).content.decode()
-    assert "over all convened deputies, present or not" in body
+    assert "over the total number of deputies, present or not" in body
     assert "19/47" in body and "40,43%" in body
     assert "Nghị quyết số 96/2023/QH15" in body
 

@@ -88,7 +88,7 @@ def test_import_creates_the_session_with_its_date_order_and_links(tmp_path):
     officials = list(session.officials.select_related("delegate").order_by("order"))
     assert [o.order for o in officials] == [1, 2, 3, 4, 5]
     assert [o.full_name for o in officials] == [
-        "Nguyễn Văn Thịnh",
+        "Lương Phúc Sơn",
         "Trần Thị Thu Hương",
         "Phạm Quang Huy",
         "Vũ Đức Thắng",
@@ -97,7 +97,7 @@ def test_import_creates_the_session_with_its_date_order_and_links(tmp_path):
     assert all(o.delegate is not None and o.delegate.full_name == o.full_name for o in officials)
     assert session.delegates.filter(attendance=Attendance.PRESENT).count() == 28
     chair = session.committee_members.get(role=CommitteeRole.CHAIR)
-    assert chair.delegate.position == "Chánh Văn phòng"
+    assert chair.delegate.position == "Chánh Văn phòng tổng hợp"
 
 
 @pytest.mark.django_db

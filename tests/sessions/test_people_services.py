@@ -50,6 +50,7 @@ def test_official_create_appends_and_cleans(session, secretariat):
     assert entry.data == {
         "full_name": "Hà Văn Sơn",
         "position": "Phó Viện trưởng",
+        "block": "",
         "order": 5,
         "delegate_id": None,
         "official_id": official.pk,

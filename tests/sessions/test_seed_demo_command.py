@@ -92,7 +92,7 @@ def test_seed_creates_the_organization_and_the_session_in_draft(debug):
     org = Organization.objects.get(name=ORG_NAME)
     assert (org.issuing_body, org.parent_body, org.place, org.style, org.code) == (
         "Ban Cán sự Đảng VKSND tỉnh Quảng Ninh",
-        "Ban Cán sự Đảng Viện kiểm sát nhân dân tối cao",
+        "Tỉnh ủy Quảng Ninh",
         "Quảng Ninh",
         "party",
         "BCSĐ",
@@ -104,14 +104,21 @@ def test_seed_creates_the_organization_and_the_session_in_draft(debug):
     )
     assert session.starts_at == dt.datetime(2023, 7, 3, 8, 0, tzinfo=HANOI)
     assert session.legal_basis == (
-        "Thực hiện Quy định số 96-QĐ/TW ngày 02/02/2023 của Bộ Chính trị và Kế hoạch số "
-        "72-KH/BCSĐ, ngày 01/6/2023 của Ban Cán sự Đảng VKSND tỉnh Quảng Ninh về việc lấy "
-        "phiếu tín nhiệm giữa nhiệm kỳ đối với chức danh lãnh đạo, quản lý"
+        "Thực hiện Quy định số 96-QĐ/TW ngày 02/02/2023 của Bộ Chính trị, Kế hoạch số "
+        "19-KH/BCSĐ của Ban Cán sự Đảng VKSND tối cao và Kế hoạch số 72-KH/BCSĐ, ngày "
+        "01/6/2023 của Ban Cán sự Đảng VKSND tỉnh Quảng Ninh về việc lấy phiếu tín nhiệm giữa "
+        "nhiệm kỳ đối với chức danh lãnh đạo, quản lý"
     )
     assert session.rule_profile == "party-96-2023"
     assert session.status == SessionStatus.DRAFT
     assert session.ballots_issued is None
-    assert session.chair_name == "Nguyễn Văn Thịnh"
+    # The seed's people: the chair and his positions, the signature form, the secretary.
+    assert session.chair_name == "Lương Phúc Sơn"
+    assert session.chair_position == (
+        "Ủy viên Ban Chấp hành Tỉnh ủy, Bí thư Ban Cán sự đảng, Viện trưởng"
+    )
+    assert (session.signer_on_behalf, session.signer_title) == ("T/M BAN CÁN SỰ ĐẢNG", "BÍ THƯ")
+    assert session.report_to.splitlines()[0] == "Ban Cán sự Đảng Viện kiểm sát nhân dân tối cao"
 
 
 @pytest.mark.django_db
@@ -120,7 +127,7 @@ def test_seed_has_five_officials_in_ballot_order_linked_to_their_delegate_record
 
     officials = list(demo_session().officials.select_related("delegate").order_by("order"))
     assert [(o.order, o.full_name, o.position) for o in officials] == [
-        (1, "Nguyễn Văn Thịnh", "Bí thư Ban Cán sự Đảng, Viện trưởng"),
+        (1, "Lương Phúc Sơn", "Bí thư Ban Cán sự đảng, Viện trưởng"),
         (2, "Trần Thị Thu Hương", "Ủy viên Ban Cán sự Đảng, Phó Viện trưởng"),
         (3, "Phạm Quang Huy", "Ủy viên Ban Cán sự Đảng, Phó Viện trưởng"),
         (4, "Vũ Đức Thắng", "Ủy viên Ban Cán sự Đảng, Phó Viện trưởng"),
@@ -185,9 +192,9 @@ def test_seed_committee_is_headed_by_the_office_chief(debug):
     assert len(committee) == 3
     chair = [m for m in committee if m.role == CommitteeRole.CHAIR]
     assert len(chair) == 1
-    assert chair[0].full_name == "Đỗ Thị Thanh Hà"
-    assert chair[0].position == "Chánh Văn phòng"
-    assert chair[0].delegate.position == "Chánh Văn phòng"
+    assert chair[0].full_name == "Lưu Văn Hưng"
+    assert chair[0].position == "Chánh Văn phòng tổng hợp"
+    assert chair[0].delegate.position == "Chánh Văn phòng tổng hợp"
     members = [m for m in committee if m.role == CommitteeRole.MEMBER]
     assert len(members) == 2
     assert all(m.delegate is not None and m.delegate.is_present for m in committee)
@@ -283,7 +290,7 @@ def test_seed_prints_the_url_and_every_login(debug):
     lines = out.splitlines()
     for username, role in [
         ("vanphong", "Secretariat"),
-        ("kiemphieu", "Counting committee (Đỗ Thị Thanh Hà, Chair"),
+        ("kiemphieu", "Counting committee (Lưu Văn Hưng, Chair"),
         ("kiemphieu2", "Counting committee (Lê Văn Khải, Member)"),
         ("lanhdao", "Leadership"),
         ("admin", "Django admin"),

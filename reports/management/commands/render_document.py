@@ -1,4 +1,4 @@
-"""python manage.py render_document SESSION_ID minutes|report|ballots -o FILE.pdf"""
+"""python manage.py render_document SESSION_ID minutes|report|resolution|ballots -o FILE.pdf"""
 
 from pathlib import Path
 
@@ -6,11 +6,15 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
 from reports.documents import KINDS, MAX_SPARES, render_document
+from sessions.errors import DomainError
 from sessions.models import VoteSession
 
 
 class Command(BaseCommand):
-    help = "Render the counting minutes, the result report or the ballot paper of a session as PDF."
+    help = (
+        "Render the counting minutes, the result report, the confirming resolution (elected "
+        "bodies) or the ballot paper of a session as PDF."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("session_id", type=int)
@@ -23,7 +27,10 @@ class Command(BaseCommand):
             help=f"Ballot papers beyond the delegates present (0 to {MAX_SPARES}).",
         )
         parser.add_argument(
-            "--number", default="01", help='The document\'s number, e.g. "01" in "Số 01-BB/…".'
+            "--number",
+            default=None,
+            help='The document\'s number, e.g. "01" in "Số 01-BB/…" (default: the number '
+            "entered on the sign-off page, else a blank).",
         )
 
     def handle(self, *args, session_id, kind, output, spares, number, **options):
@@ -35,7 +42,10 @@ class Command(BaseCommand):
         session = VoteSession.objects.select_related("organization").filter(pk=session_id).first()
         if session is None:
             raise CommandError(_("No session with id %(id)d.") % {"id": session_id})
-        pdf = render_document(session=session, kind=kind, spares=spares, number=number)
+        try:
+            pdf = render_document(session=session, kind=kind, spares=spares, number=number)
+        except DomainError as exc:
+            raise CommandError(str(exc)) from None
         try:
             Path(output).write_bytes(pdf)
         except OSError as exc:

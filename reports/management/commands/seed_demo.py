@@ -5,17 +5,21 @@ attendance someone changed since) as it is; missing accounts are added, existing
 
 With --complete it then takes the session all the way, through the same services the screens
 use: voting, counting (28 ballots entered twice), the count closed, every committee member's
-confirmation, a trial signing certificate, and the certified, signed documents.
+confirmation, the documents' numbers and times, a trial signing certificate, and the
+certified, signed documents.
 
 It lives in `reports`, the top layer, because it drives every app (reports → ballots →
 sessions); the demo data itself is sessions/demo/seed_session.json.
 """
+
+import datetime as dt
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ballots.inputs import BallotInput
@@ -27,8 +31,9 @@ from ballots.services import (
     count_record_collected,
 )
 from confidence_vote.lib.text import clean_text
+from reports.details import result_details_update
 from reports.keys import organization_certificate, trial_signer_install
-from reports.models import SignedDocument
+from reports.models import ResultDetails, SignedDocument
 from reports.selectors import confirmation_state
 from reports.services import result_certify, result_confirm
 from sessions import lifecycle
@@ -64,6 +69,11 @@ SECRETARIAT_USERNAME = "vanphong"
 # The seed case's result (docs/domain.md): 28 ballots issued and collected, each rating all five
 # officials "high"; pass 1 typed by kiemphieu2, pass 2 by kiemphieu3; the chair oversees.
 ISSUED = 28
+# Not in the seed (invented): when the count ended and the result was announced, and the
+# documents' number.
+COUNT_ENDED = dt.time(9, 30)
+ANNOUNCED = dt.time(9, 45)
+DOCUMENT_NUMBER = "01"
 
 
 class Command(BaseCommand):
@@ -252,6 +262,7 @@ class Command(BaseCommand):
         try:
             self._count(session, secretariat=secretariat, chair=chair, typists=typists)
             self._confirm(session, members)
+            self._details(session, chair=chair)
             self._signing_certificate(session)
             session.refresh_from_db()
             documents = result_certify(user=chair, session=session)
@@ -327,6 +338,22 @@ class Command(BaseCommand):
                     % {"username": member.user.get_username(), "name": member.full_name}
                 )
             result_confirm(user=member.user, session=session, password=DEMO_PASSWORD)
+
+    def _details(self, session: VoteSession, *, chair) -> None:
+        """The minutes' and report's numbers and the count's end and announcement on the
+        meeting's day (the seed does not give them: invented), entered once."""
+        if ResultDetails.objects.filter(session=session).exists():
+            return
+        day = timezone.localtime(session.starts_at).date()
+        zone = timezone.get_current_timezone()
+        result_details_update(
+            user=chair,
+            session=session,
+            count_ended_at=timezone.make_aware(dt.datetime.combine(day, COUNT_ENDED), zone),
+            announced_at=timezone.make_aware(dt.datetime.combine(day, ANNOUNCED), zone),
+            minutes_number=DOCUMENT_NUMBER,
+            report_number=DOCUMENT_NUMBER,
+        )
 
     def _signing_certificate(self, session: VoteSession) -> None:
         """The organization's trial certificate, made once."""
