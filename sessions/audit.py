@@ -44,6 +44,10 @@ ACTION_LABELS = {
     "result.reopen": _("Certified result reopened"),
     "document.download": _("Signed document downloaded"),
     "document.paper_minutes": _("Scanned paper minutes uploaded"),
+    # Organization-level entries (no session): the signing key, set by a superuser.
+    "signing.upload": _("Signing certificate file installed"),
+    "signing.trial": _("Trial signing certificate made"),
+    "signing.pkcs11": _("Signing key on a token configured"),
 }
 
 

@@ -1,11 +1,15 @@
 """Reads that span relations."""
 
+import datetime as dt
 from dataclasses import dataclass
+from typing import Literal
 
 from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
 
+from confidence_vote.lib.signing import EXPIRY_WARNING_DAYS
 from sessions.access import NEEDS
-from sessions.models import Attendance, VoteSession
+from sessions.models import Attendance, Organization, SigningSetup, VoteSession
 
 
 @dataclass(frozen=True)
@@ -56,3 +60,42 @@ def sessions_visible_to(user) -> QuerySet[VoteSession]:
             ),
         )
     )
+
+
+@dataclass(frozen=True)
+class CertificationReadiness:
+    """Whether the organization can sign certified documents, from its signing setup:
+    "missing" (none configured), "not_yet_valid", "expired", "expiring" (within
+    EXPIRY_WARNING_DAYS days; still usable) or "ready"."""
+
+    state: Literal["missing", "not_yet_valid", "expired", "expiring", "ready"]
+    setup: SigningSetup | None = None
+    days_left: int | None = None
+
+    @property
+    def possible(self) -> bool:
+        return self.state in ("ready", "expiring")
+
+    @property
+    def is_trial(self) -> bool:
+        return self.setup is not None and self.setup.is_trial
+
+
+def certification_readiness(
+    *, organization: Organization, now: dt.datetime | None = None
+) -> CertificationReadiness:
+    """Can the organization certify today? One query; no key material is touched."""
+    now = now or timezone.now()
+    setup = SigningSetup.objects.filter(organization=organization).defer("certificate").first()
+    if setup is None:
+        return CertificationReadiness(state="missing")
+    days_left = (setup.not_after - now).days
+    if now < setup.not_before:
+        state = "not_yet_valid"
+    elif now > setup.not_after:
+        state = "expired"
+    elif setup.not_after - now <= dt.timedelta(days=EXPIRY_WARNING_DAYS):
+        state = "expiring"
+    else:
+        state = "ready"
+    return CertificationReadiness(state=state, setup=setup, days_left=days_left)

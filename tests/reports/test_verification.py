@@ -10,7 +10,8 @@ from weasyprint import HTML
 
 from confidence_vote.lib.signing import create_trial_certificate, sign_pdf
 from reports.documents import render_document, verification_payload
-from reports.keys import organization_signer, trial_signer_install
+from reports.key_services import trial_signer_install
+from reports.keys import organization_signer
 from reports.models import SignedDocument
 from reports.selectors import tally_for_session
 from reports.verification import Verdict, document_verify, fingerprint_lookup, verification_url

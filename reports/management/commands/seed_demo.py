@@ -27,7 +27,8 @@ from ballots.services import (
     count_record_collected,
 )
 from confidence_vote.lib.text import clean_text
-from reports.keys import organization_certificate, trial_signer_install
+from reports.key_services import trial_signer_install
+from reports.keys import organization_certificate
 from reports.models import SignedDocument
 from reports.selectors import confirmation_state
 from reports.services import result_certify, result_confirm
