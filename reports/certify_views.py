@@ -19,6 +19,7 @@ from reports.selectors import confirmation_state
 from sessions.access import get_session_for
 from sessions.errors import DomainError
 from sessions.models import CommitteeRole, SessionStatus
+from sessions.selectors import certification_readiness
 
 # The result can be confirmed and certified only once the count is closed.
 SIGNOFF_STATUSES = {SessionStatus.COUNTED, SessionStatus.CERTIFIED}
@@ -66,6 +67,7 @@ def signoff(request, pk):
         "current_documents": [d for d in documents if d.superseded_at is None],
         "superseded_documents": [d for d in documents if d.superseded_at is not None],
         "paper_kind": DocumentKind.PAPER_MINUTES,
+        "readiness": certification_readiness(organization=session.organization),
     }
     return render(request, "reports/signoff.html", context)
 

@@ -25,6 +25,7 @@ MANAGE_POST = ("ok", 403, 403, 404)
 # Only the committee chair (or, where noted, a member with the right pass) may use these.
 CHAIR_PAGE = (403, 403, 403, 404)
 CHAIR_POST = (403, 403, 403, 404)
+SUPERUSER_PAGE = (403, 403, 403, 404)
 EXPECTED = {
     "vote_sessions:list": ((200, 200, 200, 200), (405, 405, 405, 405)),
     "vote_sessions:create": ((200, 403, 403, 200), ("ok", 403, 403, "ok")),
@@ -78,6 +79,14 @@ EXPECTED = {
     "reports:reopen_result": (POST_ONLY, CHAIR_POST),
     "reports:paper_minutes": (POST_ONLY, CHAIR_POST),
     "reports:signed_document": ((403, 200, 200, 404), POST_ONLY),
+    # Signing keys: Django superusers only (none of the walk's roles is one). The
+    # organization's own members get 403; someone from another organization 404.
+    "signing:list": ((403, 403, 403, 403), POST_ONLY),
+    "signing:organization": (SUPERUSER_PAGE, POST_ONLY),
+    "signing:upload": (POST_ONLY, SUPERUSER_PAGE),
+    "signing:upload_accept": (POST_ONLY, SUPERUSER_PAGE),
+    "signing:trial": (POST_ONLY, SUPERUSER_PAGE),
+    "signing:token": (SUPERUSER_PAGE, SUPERUSER_PAGE),
 }
 # Open to everyone, logged in or not: (GET, POST) for all five roles.
 PUBLIC = {"verify": (200, "ok")}
@@ -127,6 +136,7 @@ def objects(session, settings, tmp_path, counting_member):
         "entry_pass": 1,
         "number": 1,
         "document_id": document.pk,
+        "organization_id": session.organization_id,
     }
 
 
@@ -144,6 +154,7 @@ def _url(name, objects):
         ["pk", "number"],
         ["pk", "entry_pass", "number"],
         ["pk", "document_id"],
+        ["organization_id"],
     ):
         try:
             return reverse(name, kwargs={k: objects[k] for k in candidate})

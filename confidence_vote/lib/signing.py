@@ -311,10 +311,10 @@ def read_pkcs12(pkcs12_bytes: bytes, password: bytes) -> CertificateInfo:
         key, certificate, _cas = pkcs12.load_key_and_certificates(pkcs12_bytes, password)
     except (ValueError, TypeError) as exc:
         raise ValueError("unreadable") from exc
-    if certificate is None:
-        raise ValueError("no_certificate")
     if key is None:
         raise ValueError("no_key")
+    if certificate is None:
+        raise ValueError("no_certificate")
     public = serialization.PublicFormat.SubjectPublicKeyInfo
     if key.public_key().public_bytes(
         serialization.Encoding.DER, public

@@ -10,7 +10,11 @@ from sessions.audit import ACTION_LABELS, action_label, audit_rows
 from sessions.errors import DomainError
 from sessions.forms.sessions import SessionForm, UnlockForm
 from sessions.models import AuditEntry, CommitteeRole, Role, SessionStatus
-from sessions.selectors import attendance_summary, sessions_visible_to
+from sessions.selectors import (
+    attendance_summary,
+    certification_readiness,
+    sessions_visible_to,
+)
 from sessions.services import sessions as session_services
 from sessions.views.common import form_error
 
@@ -75,6 +79,8 @@ def session_detail(request, pk):
         "official_count": session.officials.count(),
         "committee_count": session.committee_members.count(),
         "chair": chair,
+        # From the day the session is created: will the result be certifiable?
+        "readiness": certification_readiness(organization=session.organization),
         "unlock_form": UnlockForm(),
         "is_draft": session.status == SessionStatus.DRAFT,
         "is_voting": session.status == SessionStatus.VOTING,
