@@ -106,10 +106,12 @@ class TokenForm(forms.Form):
     """Where the key is on a USB token or an HSM; the PIN is read from a file or from an
     environment variable on the server, never typed here."""
 
-    pkcs11_module = forms.CharField(
-        label=_("PKCS#11 module path"),
-        max_length=500,
-        help_text=_("The token vendor's library on the server, e.g. /usr/lib/x86_64-linux-gnu/…so"),
+    pkcs11_module = forms.ChoiceField(
+        label=_("PKCS#11 module"),
+        help_text=_(
+            "The token vendor's library on the server, among those the server's administrator "
+            "allowed (PKCS11_MODULES)."
+        ),
     )
     token_label = forms.CharField(label=_("Token label"), max_length=32)
     key_label = forms.CharField(label=_("Key label"), max_length=200, required=False)
@@ -137,6 +139,10 @@ class TokenForm(forms.Form):
         required=False,
         help_text=_("The name of an environment variable of the application that holds the PIN."),
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["pkcs11_module"].choices = [(path, path) for path in settings.PKCS11_MODULES]
 
     def clean_key_id(self):
         return self.cleaned_data["key_id"].replace(":", "").replace(" ", "").lower()

@@ -150,7 +150,9 @@ def _info_data(info: CertificateInfo) -> dict:
 def _save_setup(
     *, user, organization: Organization, info: CertificateInfo, action: str, **fields
 ) -> SigningSetup:
-    setup = SigningSetup.objects.select_for_update().filter(organization=organization).first()
+    # One change at a time per organization (two superusers, two tabs).
+    Organization.objects.select_for_update().get(pk=organization.pk)
+    setup = SigningSetup.objects.filter(organization=organization).first()
     previous = {"kind": setup.kind, "sha256": setup.sha256} if setup else None
     setup = setup or SigningSetup(organization=organization)
     values = {
@@ -327,9 +329,12 @@ class TokenSettings:
 
 
 def _validate_token_settings(config: TokenSettings) -> None:
-    if not config.pkcs11_module or not Path(config.pkcs11_module).is_absolute():
+    if config.pkcs11_module not in settings.PKCS11_MODULES:
         raise DomainError(
-            _("Give the absolute path of the PKCS#11 module (a .so file)."),
+            _(
+                "This server may not load that PKCS#11 module. The server's administrator "
+                "lists the allowed modules in the PKCS11_MODULES setting."
+            ),
             field="pkcs11_module",
         )
     if not Path(config.pkcs11_module).is_file():

@@ -73,14 +73,17 @@ def session_edit(request, pk):
 def session_detail(request, pk):
     session = get_session_for(request, pk, need="view")
     chair = session.committee_members.filter(role=CommitteeRole.CHAIR).first()
+    readiness = certification_readiness(organization=session.organization)
     context = {
         "session": session,
         "summary": attendance_summary(session=session),
         "official_count": session.officials.count(),
         "committee_count": session.committee_members.count(),
         "chair": chair,
-        # From the day the session is created: will the result be certifiable?
-        "readiness": certification_readiness(organization=session.organization),
+        # From the day the session is created: will the result be certifiable? Once it is
+        # certified, only a trial certificate is still worth a word.
+        "readiness": readiness,
+        "show_readiness": session.status != SessionStatus.CERTIFIED or readiness.is_trial,
         "unlock_form": UnlockForm(),
         "is_draft": session.status == SessionStatus.DRAFT,
         "is_voting": session.status == SessionStatus.VOTING,

@@ -14,6 +14,7 @@ TRIAL_VI = "Chứng thư thử nghiệm — không có giá trị pháp lý"
 @pytest.fixture(autouse=True)
 def signing_dir(settings, tmp_path):
     settings.SIGNING_DIR = tmp_path / "signing"
+    settings.PKCS11_MODULES = ["/usr/lib/softhsm/libsofthsm2.so", "/usr/lib/khong-co.so"]
     return settings.SIGNING_DIR
 
 
