@@ -170,6 +170,7 @@ def _save_setup(
     setup.is_trial = info.is_trial
     setup.certificate = info.der
     setup.subject = info.subject[:1000]
+    setup.common_name = info.common_name[:255]
     setup.issuer = info.issuer[:1000]
     setup.serial = info.serial[:100]
     setup.not_before = info.not_before

@@ -165,7 +165,7 @@ def upload_accept(request, organization_id):
         messages.success(
             request,
             _("The certificate of %(subject)s is now the organization's signing certificate.")
-            % {"subject": setup.subject},
+            % {"subject": setup.common_name or setup.subject},
         )
     return redirect("signing:organization", organization_id=organization.pk)
 

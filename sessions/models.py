@@ -381,6 +381,8 @@ class SigningSetup(models.Model):
     is_trial = models.BooleanField(_("trial certificate"), default=False)
     certificate = models.BinaryField(_("certificate (DER)"))
     subject = models.CharField(_("subject"), max_length=1000)
+    # The holder's name (the subject's CN), for messages.
+    common_name = models.CharField(_("holder"), max_length=255, blank=True)
     issuer = models.CharField(_("issuer"), max_length=1000)
     serial = models.CharField(_("serial number"), max_length=100)
     not_before = models.DateTimeField(_("valid from"))

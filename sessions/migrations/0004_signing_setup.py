@@ -30,12 +30,14 @@ def adopt_installed_certificates(apps, schema_editor):
         if certificate is None:
             continue
         units = certificate.subject.get_attributes_for_oid(NameOID.ORGANIZATIONAL_UNIT_NAME)
+        names = certificate.subject.get_attributes_for_oid(NameOID.COMMON_NAME)
         SigningSetup.objects.create(
             organization=organization,
             kind="pkcs12",
             is_trial=any(unit.value == TRIAL_NOTICE for unit in units),
             certificate=certificate.public_bytes(serialization.Encoding.DER),
             subject=certificate.subject.rfc4514_string()[:1000],
+            common_name=str(names[0].value)[:255] if names else "",
             issuer=certificate.issuer.rfc4514_string()[:1000],
             serial=format(certificate.serial_number, "X"),
             not_before=certificate.not_valid_before_utc,
@@ -61,6 +63,7 @@ class Migration(migrations.Migration):
                 ('is_trial', models.BooleanField(default=False, verbose_name='trial certificate')),
                 ('certificate', models.BinaryField(verbose_name='certificate (DER)')),
                 ('subject', models.CharField(max_length=1000, verbose_name='subject')),
+                ('common_name', models.CharField(blank=True, max_length=255, verbose_name='holder')),
                 ('issuer', models.CharField(max_length=1000, verbose_name='issuer')),
                 ('serial', models.CharField(max_length=100, verbose_name='serial number')),
                 ('not_before', models.DateTimeField(verbose_name='valid from')),

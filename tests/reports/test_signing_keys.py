@@ -103,6 +103,7 @@ def test_accepting_installs_it_privately_with_an_audit_entry(org, signing_dir, s
     pending = check(org)
     setup = p12_upload_accept(user=superuser, organization=org, token=pending.token)
     assert (setup.kind, setup.is_trial, setup.sha256) == ("pkcs12", False, pending.info.sha256)
+    assert setup.common_name == "Viện kiểm sát nhân dân tỉnh Quảng Ninh"
     assert organization_certificate(org) == pending.info.der
     for suffix in ("p12", "password"):
         path = signing_dir / f"organization-{org.pk}.{suffix}"

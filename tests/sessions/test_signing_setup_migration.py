@@ -34,6 +34,7 @@ def test_installed_p12_files_are_adopted(org, settings, tmp_path):
     info = certificate_info(certificate_from_pkcs12(bundle, password))
     assert (setup.kind, setup.is_trial, setup.sha256) == ("pkcs12", True, info.sha256)
     assert bytes(setup.certificate) == info.der
+    assert setup.common_name == "Ban"
     assert setup.not_after == info.not_after
     assert certification_readiness(organization=org, now=timezone.now()).state == "ready"
     assert not SigningSetup.objects.filter(organization__in=[broken, without]).exists()
