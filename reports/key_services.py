@@ -32,7 +32,7 @@ from confidence_vote.lib.signing import (
 from reports.keys import read_pin, signer_paths, token_unreachable
 from sessions.audit import audit_record
 from sessions.errors import DomainError
-from sessions.models import Organization, SignerKind, SigningSetup
+from sessions.models import Organization, PastSigningCertificate, SignerKind, SigningSetup
 
 # A .p12 with its chain is a few kilobytes; anything near this is not one.
 # (A shared upload validator is coming; this local limit is the only check it needs here.)
@@ -154,6 +154,18 @@ def _save_setup(
     Organization.objects.select_for_update().get(pk=organization.pk)
     setup = SigningSetup.objects.filter(organization=organization).first()
     previous = {"kind": setup.kind, "sha256": setup.sha256} if setup else None
+    if setup is not None and setup.sha256 != info.sha256:
+        # Documents signed with the outgoing certificate must keep verifying.
+        PastSigningCertificate.objects.get_or_create(
+            organization=organization,
+            sha256=setup.sha256,
+            defaults={
+                "certificate": bytes(setup.certificate),
+                "subject": setup.subject,
+                "is_trial": setup.is_trial,
+                "not_after": setup.not_after,
+            },
+        )
     setup = setup or SigningSetup(organization=organization)
     values = {
         "pkcs11_module": "",

@@ -29,7 +29,7 @@ from confidence_vote.lib.signing import (
     signer_certificate_der,
 )
 from sessions.errors import DomainError
-from sessions.models import Organization, SignerKind, SigningSetup
+from sessions.models import Organization, PastSigningCertificate, SignerKind, SigningSetup
 
 
 def signer_paths(organization: Organization) -> tuple[Path, Path]:
@@ -69,6 +69,16 @@ def organization_certificate(organization: Organization) -> bytes | None:
     are checked against), or None if none is configured."""
     setup = signing_setup(organization)
     return bytes(setup.certificate) if setup is not None else None
+
+
+def organization_trusted_certificates(organization: Organization) -> list[bytes]:
+    """The certificates the organization's documents are checked against: the configured one
+    and those it replaced (a document signed before a renewal stays authentic)."""
+    current = organization_certificate(organization)
+    past = PastSigningCertificate.objects.filter(organization=organization).values_list(
+        "certificate", flat=True
+    )
+    return ([current] if current is not None else []) + [bytes(der) for der in past]
 
 
 def token_key(setup: SigningSetup) -> TokenKey:

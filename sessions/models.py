@@ -428,3 +428,31 @@ class SigningSetup(models.Model):
 
     def __str__(self) -> str:
         return f"{self.organization} ({self.kind})"
+
+
+class PastSigningCertificate(models.Model):
+    """A certificate the organization signed with before it was replaced (renewed, or a trial
+    replaced by the real one). Documents signed with it stay verifiable: verification trusts
+    the organization's current certificate and these."""
+
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="past_signing_certificates"
+    )
+    certificate = models.BinaryField(_("certificate (DER)"))
+    sha256 = models.CharField(_("SHA-256 fingerprint"), max_length=64)
+    subject = models.CharField(_("subject"), max_length=1000)
+    is_trial = models.BooleanField(_("trial certificate"), default=False)
+    not_after = models.DateTimeField(_("valid until"))
+    retired_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("past signing certificate")
+        verbose_name_plural = _("past signing certificates")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "sha256"], name="past_signing_certificate_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organization}: {self.subject}"

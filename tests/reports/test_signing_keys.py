@@ -19,12 +19,12 @@ from reports.key_services import (
     pkcs11_configure,
     trial_certificate_make,
 )
-from reports.keys import organization_certificate
+from reports.keys import organization_certificate, organization_trusted_certificates
 from reports.models import SignedDocument
 from reports.services import result_certify
 from reports.verification import document_verify
 from sessions.errors import DomainError
-from sessions.models import AuditEntry, Role, SignerKind, SigningSetup
+from sessions.models import AuditEntry, PastSigningCertificate, Role, SignerKind, SigningSetup
 from sessions.selectors import certification_readiness
 from tests.ballots import make_chair_user
 from tests.certificates import issue
@@ -189,6 +189,13 @@ def test_trial_certificate_is_marked_and_replaces_only_when_asked(org, superuser
     newest = entries(org, "signing.trial").first()
     assert newest.data["previous"] == {"kind": "pkcs12", "sha256": setup.sha256}
     assert newest.data["sha256"] == again.sha256
+    # The outgoing certificate is kept: documents signed with it stay verifiable.
+    past = PastSigningCertificate.objects.get(organization=org)
+    assert (past.sha256, past.is_trial) == (setup.sha256, True)
+    assert organization_trusted_certificates(org) == [
+        bytes(again.certificate),
+        bytes(setup.certificate),
+    ]
     assert entries(org, "signing.trial").count() == 2
 
 
