@@ -19,7 +19,7 @@ from sessions.access import roles_in
 from sessions.audit import audit_rows
 from sessions.errors import DomainError
 from sessions.models import AuditEntry, Organization, SignerKind, SigningSetup
-from sessions.selectors import certification_readiness
+from sessions.selectors import certification_readiness, readiness_of
 
 KEY_USAGE_LABELS = {
     "digital_signature": gettext_lazy("digital signature"),
@@ -93,9 +93,9 @@ def _page(request, organization: Organization, **extra):
 @require_safe
 def organization_list(request):
     _require_superuser(request)
-    organizations = list(Organization.objects.select_related("signing_setup").order_by("name"))
+    organizations = Organization.objects.select_related("signing_setup").order_by("name")
     rows = [
-        (organization, certification_readiness(organization=organization))
+        (organization, readiness_of(getattr(organization, "signing_setup", None)))
         for organization in organizations
     ]
     return render(request, "reports/signing/list.html", {"rows": rows})

@@ -85,8 +85,13 @@ def certification_readiness(
     *, organization: Organization, now: dt.datetime | None = None
 ) -> CertificationReadiness:
     """Can the organization certify today? One query; no key material is touched."""
-    now = now or timezone.now()
     setup = SigningSetup.objects.filter(organization=organization).defer("certificate").first()
+    return readiness_of(setup, now=now)
+
+
+def readiness_of(setup: SigningSetup | None, *, now: dt.datetime | None = None):
+    """The readiness a (possibly missing) signing setup gives, without a query."""
+    now = now or timezone.now()
     if setup is None:
         return CertificationReadiness(state="missing")
     days_left = (setup.not_after - now).days

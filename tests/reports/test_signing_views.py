@@ -5,6 +5,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
+from reports.key_services import trial_certificate_make
 from sessions.models import Membership, Role, SignerKind, SigningSetup
 from tests.certificates import issue
 
@@ -54,11 +55,18 @@ def test_unknown_organization_is_404_for_a_superuser(login, superuser):
     assert login(superuser).get(url).status_code == 404
 
 
-def test_list_shows_each_organization_and_whether_it_can_certify(login, superuser, org):
-    response = login(superuser).get(reverse("signing:list"))
+def test_list_shows_each_organization_and_whether_it_can_certify(
+    login, superuser, org, other_org, django_assert_max_num_queries
+):
+    trial_certificate_make(user=superuser, organization=other_org)
+    client = login(superuser)
+    with django_assert_max_num_queries(6):
+        response = client.get(reverse("signing:list"))
     assert response.status_code == 200
-    assert org.name in response.content.decode()
-    assert "No certificate" in response.content.decode()
+    html = response.content.decode()
+    assert org.name in html and other_org.name in html
+    assert "No certificate" in html
+    assert "Possible" in html
 
 
 def test_upload_shows_the_certificate_then_installs_it(login, superuser, org):
