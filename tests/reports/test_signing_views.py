@@ -175,3 +175,20 @@ def test_token_errors_are_shown_on_the_form(login, superuser, org, softhsm, monk
     assert response.status_code == 200
     assert "The token could not be used" in response.content.decode()
     assert not SigningSetup.objects.exists()
+
+
+def test_an_expiring_certificate_is_flagged_on_the_overview(login, superuser, org, session, leader):
+    client = login(superuser)
+    token = upload(client, org, issue(days_left=12).p12(b"mat-khau-p12")).context["pending"].token
+    client.post(
+        reverse("signing:upload_accept", kwargs={"organization_id": org.pk}),
+        {"token": token, "decision": "accept"},
+    )
+    html = (
+        login(leader, lang="vi")
+        .get(reverse("vote_sessions:detail", kwargs={"pk": session.pk}))
+        .content.decode()
+    )
+    assert 'data-state="expiring"' in html
+    assert "Có thể chứng nhận kết quả, nhưng chứng thư số ký sắp hết hạn" in html
+    assert "(còn 11 ngày)" in html or "(còn 12 ngày)" in html
