@@ -30,11 +30,14 @@ run: install
 	DEBUG=$${DEBUG:-true} $(BIN)/python manage.py seed_demo
 	DEBUG=$${DEBUG:-true} $(BIN)/python manage.py runserver 127.0.0.1:8000
 
-## browser: Debian's Chromium (Playwright tests) and poppler-utils (PDF pages as images), when missing
+## browser: Debian's packages the tests need, when missing: Chromium (Playwright tests),
+## poppler-utils (PDF pages as images), softhsm2 and opensc (a PKCS#11 token for signing tests)
 browser:
 	@missing=""; \
 	[ -x "$(CHROMIUM)" ] || missing="$$missing chromium"; \
 	command -v pdftoppm >/dev/null || missing="$$missing poppler-utils"; \
+	[ -f /usr/lib/softhsm/libsofthsm2.so ] && command -v softhsm2-util >/dev/null || missing="$$missing softhsm2"; \
+	command -v pkcs11-tool >/dev/null || missing="$$missing opensc"; \
 	if [ -n "$$missing" ]; then \
 		echo "Installing Debian's$$missing for the tests"; \
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \

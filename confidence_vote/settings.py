@@ -124,8 +124,15 @@ DOSSIER_MAX_BYTES = env_int("DOSSIER_MAX_BYTES", 20 * 1024 * 1024, minimum=1024)
 IMPORT_MAX_BYTES = env_int("IMPORT_MAX_BYTES", 5 * 1024 * 1024, minimum=1024)
 
 # Each organization's signing certificate: organization-<id>.p12 and organization-<id>.password
-# (made for trials by `manage.py create_signing_certificate`). Keep this folder private.
+# (installed by a superuser on /signing/, or for trials by `manage.py create_signing_certificate`).
+# Keep this folder private.
 SIGNING_DIR = Path(env_str("SIGNING_DIR", default=str(BASE_DIR / "signing")))
+# The PKCS#11 modules (USB token or HSM libraries) this server may load for signing, by absolute
+# path, comma-separated. Loading a library runs its code, so the server's administrator lists
+# them here; a superuser then picks one on /signing/. Empty: no signing with tokens.
+PKCS11_MODULES = env_list("PKCS11_MODULES", default=[])
+if any(not Path(module).is_absolute() for module in PKCS11_MODULES):
+    raise ImproperlyConfigured(f"PKCS11_MODULES={PKCS11_MODULES!r}: give absolute paths.")
 # The address printed in the documents' QR code, leading to the verification page.
 PUBLIC_BASE_URL = env_str("PUBLIC_BASE_URL", default="http://127.0.0.1:8000").rstrip("/")
 # Checks a client (by IP address) may make on the public verification page per 10 minutes.

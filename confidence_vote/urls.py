@@ -12,5 +12,6 @@ urlpatterns = [
     path("sessions/", include("sessions.urls")),
     path("sessions/", include("ballots.urls")),
     path("sessions/", include("reports.urls")),
+    path("signing/", include("reports.signing_urls")),
     path("", include("reports.verify_urls")),
 ]

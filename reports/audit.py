@@ -28,6 +28,10 @@ register_vocabulary(
             "result.reopen": _("Certified result reopened"),
             "document.download": _("Signed document downloaded"),
             "document.paper_minutes": _("Scanned paper minutes uploaded"),
+            # Organization-level entries (no session): the signing key, set by a superuser.
+            "signing.upload": _("Signing certificate file installed"),
+            "signing.trial": _("Trial signing certificate made"),
+            "signing.pkcs11": _("Signing key on a token configured"),
         },
         fields={
             "version": _("Version"),

@@ -20,6 +20,7 @@ from reports.selectors import confirmation_state
 from sessions import lifecycle
 from sessions.access import get_session_for
 from sessions.errors import DomainError
+from sessions.selectors import certification_readiness
 
 
 def _form_errors(form) -> str:
@@ -67,6 +68,7 @@ def signoff(request, pk):
         "elected": session.profile.body == "elected",
         "details": details_for(session) if state is not None else None,
         "details_form": _details_form(session) if is_counted and is_chair else None,
+        "readiness": certification_readiness(organization=session.organization),
     }
     return render(request, "reports/signoff.html", context)
 

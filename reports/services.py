@@ -9,11 +9,11 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from confidence_vote.lib.signing import sign_pdf
+from confidence_vote.lib.signing import sign_pdf_with
 from confidence_vote.lib.text import clean_text
 from confidence_vote.lib.uploads import UploadKind, UploadRefused, check_content
 from reports.documents import TITLES, render_document
-from reports.keys import organization_signer
+from reports.keys import open_organization_signer
 from reports.models import (
     Confirmation,
     DocumentDownload,
@@ -119,18 +119,19 @@ def result_certify(*, user, session: VoteSession) -> list[SignedDocument]:
     fingerprint = tally_for_session(session=session).fingerprint()
     _require_all_confirmed(session=session, fingerprint=fingerprint)
     organization = session.organization
-    pkcs12, password = organization_signer(organization)
 
+    # The signer the organization's setup names: its .p12, or its key on a PKCS#11 token
+    # (whose session stays open for both documents). Checked before anything is rendered.
     signed: dict[str, bytes] = {}
-    for kind in signed_kinds(session):
-        pdf = render_document(session=session, kind=kind, official=True)
-        signed[kind] = sign_pdf(
-            pdf,
-            pkcs12=pkcs12,
-            password=password,
-            reason=signature_reason(version),
-            location=organization.place,
-        )
+    with open_organization_signer(organization) as signer:
+        for kind in signed_kinds(session):
+            pdf = render_document(session=session, kind=kind, official=True)
+            signed[kind] = sign_pdf_with(
+                pdf,
+                signer=signer,
+                reason=signature_reason(version),
+                location=organization.place,
+            )
     return _store_certified(
         user=user, session=session, version=version, fingerprint=fingerprint, signed=signed
     )

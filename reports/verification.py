@@ -2,9 +2,10 @@
 
 A file is found by the SHA-256 of its bytes among the stored SignedDocuments: the same bytes
 are the same document. The minutes, the report and the resolution are then checked once more
-against their organization's signing certificate. A file that is not stored but carries a
-signature or our document marks was issued here and changed afterwards (one byte edited, or
-re-signed with another certificate): "modified". Anything else, garbage included, is "unknown".
+against their organization's signing certificates (the configured one and those it replaced).
+A file that is not stored but carries a signature or our document marks was issued here and
+changed afterwards (one byte edited, or re-signed with another certificate): "modified".
+Anything else, garbage included, is "unknown".
 The verdict holds only what the document itself shows; nothing here raises on bad input.
 """
 
@@ -21,7 +22,7 @@ from pyhanko.pdf_utils.reader import PdfFileReader
 
 from confidence_vote.lib.signing import signature_report
 from confidence_vote.lib.uploads import is_pdf
-from reports.keys import organization_certificate
+from reports.keys import organization_trusted_certificates
 from reports.models import DocumentKind, SignedDocument
 
 logger = logging.getLogger(__name__)
@@ -72,7 +73,9 @@ def document_verify(content: bytes) -> Verdict:
     session = document.session
     signer = ""
     if document.kind in SIGNED_KINDS:
-        report = _signature_report(content, trusted=organization_certificate(session.organization))
+        report = _signature_report(
+            content, trusted=organization_trusted_certificates(session.organization)
+        )
         if report is None or not (report.signed and report.intact and report.trusted):
             # Our stored bytes no longer check against the organization's certificate.
             return Verdict(status="modified", signer=report.signer if report else "")
@@ -103,7 +106,7 @@ def fingerprint_lookup(fingerprint: str) -> SignedDocument | None:
 
 
 def _not_stored(content: bytes) -> Verdict:
-    report = _signature_report(content, trusted=None)
+    report = _signature_report(content, trusted=[])
     if report is not None and report.signed:
         return Verdict(status="modified", signer=report.signer)
     if _carries_our_marks(content):
@@ -111,11 +114,9 @@ def _not_stored(content: bytes) -> Verdict:
     return Verdict(status="unknown")
 
 
-def _signature_report(content: bytes, *, trusted: bytes | None):
+def _signature_report(content: bytes, *, trusted: list[bytes]):
     try:
-        return signature_report(
-            content, trusted_certificates=[trusted] if trusted is not None else []
-        )
+        return signature_report(content, trusted_certificates=trusted)
     except Exception:  # noqa: BLE001 - a damaged file must give a verdict, never an error page
         logger.info("Signature check failed on an uploaded file", exc_info=True)
         return None

@@ -377,3 +377,27 @@ def get_pass_for(
     if not allowed[mode](entry_pass):
         raise PermissionDenied
     return session
+
+
+# --- an organization's signing key: Django superusers ------------------------------------
+
+
+def may_manage_signing(user: User) -> bool:
+    """Installing an organization's signing certificate or token: Django superusers only."""
+    return bool(user.is_authenticated and user.is_superuser)
+
+
+def get_organization_for_signing(request: HttpRequest, organization_id: int) -> Organization:
+    """The organization, for a superuser. Its own members get 403 (they know it exists);
+    anyone else 404."""
+    organization = Organization.objects.filter(pk=organization_id).first()
+    if organization is None:
+        raise Http404
+    if not may_manage_signing(request.user):
+        if (
+            request.user.is_authenticated
+            and Membership.objects.filter(user=request.user, organization=organization).exists()
+        ):
+            raise PermissionDenied
+        raise Http404
+    return organization

@@ -185,7 +185,7 @@ def audit_visible(action: str, can: Callable[[str], bool]) -> bool:
 
 
 def audit_rows(
-    entries, *, session: VoteSession, can: Callable[[str], bool]
+    entries, *, session: VoteSession | None, can: Callable[[str], bool]
 ) -> list[tuple[AuditEntry, str, list[tuple[str, str]]]]:
     """(entry, label, detail lines) for the audit table template."""
     ctx = AuditContext(session)

@@ -516,3 +516,101 @@ class AuditEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.created_at:%Y-%m-%d %H:%M} {self.username} {self.action}"
+
+
+class SignerKind(models.TextChoices):
+    # A PKCS#12 file (and its password file) in SIGNING_DIR.
+    PKCS12 = "pkcs12", _("Certificate file (.p12)")
+    # A key that never leaves a USB token or an HSM, reached through its PKCS#11 module.
+    PKCS11 = "pkcs11", _("USB token or HSM (PKCS#11)")
+
+
+class SigningSetup(models.Model):
+    """How an organization signs its certified documents, set by a superuser; one per
+    organization. The certificate (public) is kept here: the session overview tells from it
+    whether certification will be possible, and verification trusts it. Private material is
+    never in the database: a .p12 and its password live in SIGNING_DIR; a token's PIN is read
+    from a file or an environment variable named here."""
+
+    organization = models.OneToOneField(
+        Organization, on_delete=models.CASCADE, related_name="signing_setup"
+    )
+    kind = models.CharField(_("signer"), max_length=10, choices=SignerKind.choices)
+    is_trial = models.BooleanField(_("trial certificate"), default=False)
+    certificate = models.BinaryField(_("certificate (DER)"))
+    subject = models.CharField(_("subject"), max_length=1000)
+    # The holder's name (the subject's CN), for messages.
+    common_name = models.CharField(_("holder"), max_length=255, blank=True)
+    issuer = models.CharField(_("issuer"), max_length=1000)
+    serial = models.CharField(_("serial number"), max_length=100)
+    not_before = models.DateTimeField(_("valid from"))
+    not_after = models.DateTimeField(_("valid until"))
+    sha256 = models.CharField(_("SHA-256 fingerprint"), max_length=64)
+    # PKCS#11 only.
+    pkcs11_module = models.CharField(_("PKCS#11 module path"), max_length=500, blank=True)
+    token_label = models.CharField(_("token label"), max_length=32, blank=True)
+    key_label = models.CharField(_("key label"), max_length=200, blank=True)
+    key_id = models.CharField(_("key ID (hex)"), max_length=200, blank=True)
+    cert_label = models.CharField(_("certificate label"), max_length=200, blank=True)
+    pin_file = models.CharField(_("PIN file"), max_length=500, blank=True)
+    pin_env = models.CharField(_("PIN environment variable"), max_length=100, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True
+    )
+
+    class Meta:
+        verbose_name = _("signing setup")
+        verbose_name_plural = _("signing setups")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind__in=SignerKind.values), name="signing_setup_kind_valid"
+            ),
+            # A token needs its module, its label, a way to find the key and exactly one PIN
+            # source; a .p12 needs none of these.
+            models.CheckConstraint(
+                condition=(
+                    Q(kind=SignerKind.PKCS12, pkcs11_module="", token_label="", pin_file="")
+                    & Q(pin_env="")
+                )
+                | (
+                    Q(kind=SignerKind.PKCS11)
+                    & ~Q(pkcs11_module="")
+                    & ~Q(token_label="")
+                    & (~Q(key_label="") | ~Q(key_id=""))
+                    & ((~Q(pin_file="") & Q(pin_env="")) | (Q(pin_file="") & ~Q(pin_env="")))
+                ),
+                name="signing_setup_pkcs11_fields",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organization} ({self.kind})"
+
+
+class PastSigningCertificate(models.Model):
+    """A certificate the organization signed with before it was replaced (renewed, or a trial
+    replaced by the real one). Documents signed with it stay verifiable: verification trusts
+    the organization's current certificate and these."""
+
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="past_signing_certificates"
+    )
+    certificate = models.BinaryField(_("certificate (DER)"))
+    sha256 = models.CharField(_("SHA-256 fingerprint"), max_length=64)
+    subject = models.CharField(_("subject"), max_length=1000)
+    is_trial = models.BooleanField(_("trial certificate"), default=False)
+    not_after = models.DateTimeField(_("valid until"))
+    retired_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("past signing certificate")
+        verbose_name_plural = _("past signing certificates")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "sha256"], name="past_signing_certificate_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organization}: {self.subject}"

@@ -1,11 +1,15 @@
 """Reads that span relations."""
 
+import datetime as dt
 from dataclasses import dataclass
+from typing import Literal
 
 from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
 
+from confidence_vote.lib.signing import EXPIRY_WARNING_DAYS
 from sessions.audit import action_choices, audit_visible, record_actions
-from sessions.models import Attendance, AuditEntry, VoteSession
+from sessions.models import Attendance, AuditEntry, Organization, SigningSetup, VoteSession
 
 
 @dataclass(frozen=True)
@@ -95,3 +99,47 @@ def audit_entries(
         action=action,
         person=person,
     )
+
+
+@dataclass(frozen=True)
+class CertificationReadiness:
+    """Whether the organization can sign certified documents, from its signing setup:
+    "missing" (none configured), "not_yet_valid", "expired", "expiring" (within
+    EXPIRY_WARNING_DAYS days; still usable) or "ready"."""
+
+    state: Literal["missing", "not_yet_valid", "expired", "expiring", "ready"]
+    setup: SigningSetup | None = None
+    days_left: int | None = None
+
+    @property
+    def possible(self) -> bool:
+        return self.state in ("ready", "expiring")
+
+    @property
+    def is_trial(self) -> bool:
+        return self.setup is not None and self.setup.is_trial
+
+
+def certification_readiness(
+    *, organization: Organization, now: dt.datetime | None = None
+) -> CertificationReadiness:
+    """Can the organization certify today? One query; no key material is touched."""
+    setup = SigningSetup.objects.filter(organization=organization).defer("certificate").first()
+    return readiness_of(setup, now=now)
+
+
+def readiness_of(setup: SigningSetup | None, *, now: dt.datetime | None = None):
+    """The readiness a (possibly missing) signing setup gives, without a query."""
+    now = now or timezone.now()
+    if setup is None:
+        return CertificationReadiness(state="missing")
+    days_left = (setup.not_after - now).days
+    if now < setup.not_before:
+        state = "not_yet_valid"
+    elif now > setup.not_after:
+        state = "expired"
+    elif setup.not_after - now <= dt.timedelta(days=EXPIRY_WARNING_DAYS):
+        state = "expiring"
+    else:
+        state = "ready"
+    return CertificationReadiness(state=state, setup=setup, days_left=days_left)

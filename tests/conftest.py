@@ -84,3 +84,20 @@ def persona(request, secretariat, counting_member, leader, outsider):
         "outsider": outsider,
         "anonymous": None,
     }[request.param]
+
+
+@pytest.fixture(scope="session")
+def softhsm(tmp_path_factory):
+    """A SoftHSM2 token with a signing key and its certificate (tests/softhsm.py)."""
+    from tests.softhsm import make_token
+
+    return make_token(tmp_path_factory.mktemp("softhsm"))
+
+
+@pytest.fixture
+def superuser(db):
+    from django.contrib.auth import get_user_model
+
+    return get_user_model().objects.create_superuser(
+        username="quan-tri", password=PASSWORD, email=""
+    )

@@ -86,6 +86,9 @@ CAN = {
     "enter_pass_1": _enter_pass_1,
     "create_session": lambda role, state: role in ("secretariat", "outsider"),
     "list_sessions": lambda role, state: role != "anon",
+    # Signing keys: Django superusers only (none of the walk's roles is one).
+    "superuser": lambda role, state: False,
+    "superuser_org": lambda role, state: False,
 }
 
 # URL name: (capability its GET needs, capability its POST needs); None: method not allowed.
@@ -138,6 +141,12 @@ NEEDS = {
     "reports:reopen_result": (None, "chair"),
     "reports:paper_minutes": (None, "chair"),
     "reports:signed_document": ("view_results", None),
+    "signing:list": ("superuser", None),
+    "signing:organization": ("superuser_org", None),
+    "signing:upload": (None, "superuser_org"),
+    "signing:upload_accept": (None, "superuser_org"),
+    "signing:trial": (None, "superuser_org"),
+    "signing:token": ("superuser_org", "superuser_org"),
 }
 # Open to everyone, logged in or not: (GET, POST) for every role.
 PUBLIC = {"verify": (200, "ok")}
@@ -223,6 +232,7 @@ def _build(state: str, org):
         "entry_pass": 1,
         "number": 1,
         "document_id": document.pk,
+        "organization_id": session.organization_id,
     }
     return users, objects
 
@@ -241,6 +251,7 @@ def _url(name, objects):
         ["pk", "number"],
         ["pk", "entry_pass", "number"],
         ["pk", "document_id"],
+        ["organization_id"],
     ):
         try:
             return reverse(name, kwargs={k: objects[k] for k in candidate})
@@ -255,7 +266,8 @@ def _expected(capability, role, state):
     if capability is None:
         return 405
     if not CAN[capability](role, state):
-        in_org = capability in ("create_session", "list_sessions") or role != "outsider"
+        in_org = capability in ("create_session", "list_sessions", "superuser")
+        in_org = in_org or role != "outsider"
         return 403 if in_org else 404
     return "ok"
 

@@ -1,7 +1,8 @@
 """PDF signatures: trial certificates, PAdES signing and checking, with pyHanko.
 
 Pure helpers: bytes in, bytes out; no Django models. The organization's key material is
-found by reports/keys.py.
+found by reports/keys.py: a PKCS#12 file, or a key on a PKCS#11 token (a USB token or HSM)
+that never leaves it.
 """
 
 import asyncio
@@ -9,7 +10,9 @@ import datetime as dt
 import io
 import logging
 import secrets
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from cryptography import x509
@@ -106,15 +109,30 @@ def certificate_from_pkcs12(pkcs12_bytes: bytes, password: bytes) -> bytes:
 
 
 def sign_pdf(pdf: bytes, *, pkcs12: bytes, password: bytes, reason: str, location: str) -> bytes:
-    """The PDF signed as PAdES B-B, in an invisible signature field "Signature1"."""
-    from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
-    from pyhanko.sign import fields, signers
+    """The PDF signed as PAdES B-B with the key of a PKCS#12 bundle."""
+    return sign_pdf_with(
+        pdf, signer=pkcs12_signer(pkcs12, password), reason=reason, location=location
+    )
+
+
+def pkcs12_signer(pkcs12: bytes, password: bytes):
+    """A pyHanko signer for the key and certificate of a PKCS#12 bundle."""
+    from pyhanko.sign import signers
 
     signer = signers.SimpleSigner.load_pkcs12_data(
         pkcs12_bytes=pkcs12, other_certs=[], passphrase=password
     )
     if signer is None:
         raise ValueError("the PKCS#12 bundle could not be read with this password")
+    return signer
+
+
+def sign_pdf_with(pdf: bytes, *, signer, reason: str, location: str) -> bytes:
+    """The PDF signed as PAdES B-B by a pyHanko signer (PKCS#12 or PKCS#11), in an invisible
+    signature field "Signature1"."""
+    from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+    from pyhanko.sign import fields, signers
+
     writer = IncrementalPdfFileWriter(io.BytesIO(pdf), strict=False)
     meta = signers.PdfSignatureMetadata(
         field_name=FIELD_NAME,
@@ -188,3 +206,210 @@ def signature_report(pdf: bytes, *, trusted_certificates: list[bytes]) -> Signat
         signing_time=status.signer_reported_dt,
         certificate_der=certificate_der,
     )
+
+
+# --- checking a certificate before it is used ------------------------------------------------
+
+# How many days before expiry a certificate is flagged.
+EXPIRY_WARNING_DAYS = 30
+
+
+@dataclass(frozen=True)
+class CertificateInfo:
+    """What people need to see about a signing certificate before trusting it."""
+
+    subject: str
+    common_name: str
+    issuer: str
+    serial: str
+    not_before: dt.datetime
+    not_after: dt.datetime
+    sha256: str
+    # "digital_signature", "content_commitment" (non-repudiation), ... as the certificate says.
+    key_usage: tuple[str, ...]
+    is_trial: bool
+    der: bytes
+
+    @property
+    def can_sign(self) -> bool:
+        return bool({"digital_signature", "content_commitment"} & set(self.key_usage))
+
+
+def _readable_name(name: x509.Name) -> str:
+    """ "CN=…, O=…, C=VN", diacritics kept (RFC 4514 would escape them)."""
+    labels = {
+        NameOID.COMMON_NAME: "CN",
+        NameOID.ORGANIZATION_NAME: "O",
+        NameOID.ORGANIZATIONAL_UNIT_NAME: "OU",
+        NameOID.LOCALITY_NAME: "L",
+        NameOID.STATE_OR_PROVINCE_NAME: "ST",
+        NameOID.COUNTRY_NAME: "C",
+        NameOID.EMAIL_ADDRESS: "E",
+    }
+    parts = []
+    for attribute in reversed(list(name)):
+        label = labels.get(attribute.oid, attribute.oid.dotted_string)
+        parts.append(f"{label}={attribute.value}")
+    return ", ".join(parts)
+
+
+def certificate_info(der: bytes) -> CertificateInfo:
+    """The readable facts of a DER certificate. ValueError if it is not one."""
+    certificate = x509.load_der_x509_certificate(der)
+    try:
+        usage = certificate.extensions.get_extension_for_class(x509.KeyUsage).value
+    except x509.ExtensionNotFound:
+        key_usage: tuple[str, ...] = ()
+    else:
+        key_usage = tuple(
+            flag
+            for flag in (
+                "digital_signature",
+                "content_commitment",
+                "key_encipherment",
+                "data_encipherment",
+                "key_agreement",
+                "key_cert_sign",
+                "crl_sign",
+            )
+            if getattr(usage, flag)
+        )
+    common_names = certificate.subject.get_attributes_for_oid(NameOID.COMMON_NAME)
+    units = certificate.subject.get_attributes_for_oid(NameOID.ORGANIZATIONAL_UNIT_NAME)
+    return CertificateInfo(
+        subject=_readable_name(certificate.subject),
+        common_name=str(common_names[0].value) if common_names else "",
+        issuer=_readable_name(certificate.issuer),
+        serial=format(certificate.serial_number, "X"),
+        not_before=certificate.not_valid_before_utc,
+        not_after=certificate.not_valid_after_utc,
+        sha256=certificate.fingerprint(hashes.SHA256()).hex(),
+        key_usage=key_usage,
+        is_trial=any(unit.value == TRIAL_NOTICE for unit in units),
+        der=der,
+    )
+
+
+def certificate_problems(info: CertificateInfo, *, now: dt.datetime) -> list[str]:
+    """Why a certificate cannot sign our documents now: codes "no_signing_usage",
+    "not_yet_valid", "expired"; empty if it can."""
+    problems = []
+    if not info.can_sign:
+        problems.append("no_signing_usage")
+    if now < info.not_before:
+        problems.append("not_yet_valid")
+    if now > info.not_after:
+        problems.append("expired")
+    return problems
+
+
+def read_pkcs12(pkcs12_bytes: bytes, password: bytes) -> CertificateInfo:
+    """The certificate of a PKCS#12 bundle that also holds its private key. ValueError with
+    a code: "unreadable" (not PKCS#12, or the wrong password), "no_key", "no_certificate",
+    "key_mismatch" (the key is not the certificate's)."""
+    try:
+        key, certificate, _cas = pkcs12.load_key_and_certificates(pkcs12_bytes, password)
+    except (ValueError, TypeError) as exc:
+        raise ValueError("unreadable") from exc
+    if key is None:
+        raise ValueError("no_key")
+    if certificate is None:
+        raise ValueError("no_certificate")
+    public = serialization.PublicFormat.SubjectPublicKeyInfo
+    if key.public_key().public_bytes(
+        serialization.Encoding.DER, public
+    ) != certificate.public_key().public_bytes(serialization.Encoding.DER, public):
+        raise ValueError("key_mismatch")
+    return certificate_info(certificate.public_bytes(serialization.Encoding.DER))
+
+
+# --- PKCS#11: a key on a USB token or an HSM -------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TokenKey:
+    """Where a key lives on a PKCS#11 token. The PIN is given separately, never kept here."""
+
+    module: str
+    token_label: str
+    key_label: str = ""
+    key_id: bytes | None = None
+    cert_label: str = ""
+    cert_id: bytes | None = None
+
+
+class TokenError(Exception):
+    """The token, the key or its certificate could not be reached (message in English, for
+    the log; callers show their own words)."""
+
+
+@contextmanager
+def pkcs11_signer(key: TokenKey, *, pin: str) -> Iterator:
+    """A pyHanko signer for a key on a PKCS#11 token, its session open for the block.
+    TokenError if the module, the token, the PIN, the key or the certificate fails."""
+    try:
+        from pkcs11 import PKCS11Error
+        from pyhanko.sign.general import SigningError
+        from pyhanko.sign.pkcs11 import PKCS11Signer, TokenCriteria, open_pkcs11_session
+    except ImportError as exc:  # pragma: no cover - python-pkcs11 is a dependency
+        raise TokenError(str(exc)) from exc
+    try:
+        session = open_pkcs11_session(
+            key.module, token_criteria=TokenCriteria(label=key.token_label), user_pin=pin
+        )
+    except (PKCS11Error, OSError, RuntimeError) as exc:
+        raise TokenError(f"cannot open the token: {type(exc).__name__} {exc}") from exc
+    try:
+        signer = PKCS11Signer(
+            session,
+            key_label=key.key_label or None,
+            key_id=key.key_id,
+            cert_label=key.cert_label or None,
+            cert_id=key.cert_id,
+        )
+        try:
+            signer.signing_cert  # noqa: B018 - loads the certificate and the key handle now
+        except PKCS11Error as exc:
+            raise TokenError(f"key or certificate not found: {exc}") from exc
+        try:
+            yield signer
+        except (PKCS11Error, SigningError) as exc:
+            # The token was pulled out, or refused to sign, in the middle of the work.
+            raise TokenError(f"signing failed: {type(exc).__name__} {exc}") from exc
+    finally:
+        session.close()
+
+
+def signer_certificate_der(signer) -> bytes:
+    """The DER of a pyHanko signer's certificate."""
+    return signer.signing_cert.dump()
+
+
+def blank_pdf() -> bytes:
+    """A one-page empty PDF, for a test signature before a key is accepted."""
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources << >> >>",
+    ]
+    out = io.BytesIO()
+    out.write(b"%PDF-1.7\n")
+    offsets = []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(out.tell())
+        out.write(b"%d 0 obj\n%s\nendobj\n" % (number, body))
+    xref = out.tell()
+    out.write(b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1))
+    for offset in offsets:
+        out.write(b"%010d 00000 n \n" % offset)
+    out.write(b"trailer\n<< /Size %d /Root 1 0 R >>\n" % (len(objects) + 1))
+    out.write(b"startxref\n%d\n%%%%EOF\n" % xref)
+    return out.getvalue()
+
+
+def signature_selftest(signer, *, certificate_der: bytes) -> bool:
+    """Sign an empty PDF with the signer and check it against the certificate: the key
+    really signs, and its signatures verify."""
+    signed = sign_pdf_with(blank_pdf(), signer=signer, reason="Kiểm tra khóa", location="")
+    report = signature_report(signed, trusted_certificates=[certificate_der])
+    return report.intact and report.trusted

@@ -5,11 +5,17 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
+from sessions import lifecycle
 from sessions.access import get_session_for, organizations_for
 from sessions.audit import audit_rows
 from sessions.errors import DomainError
 from sessions.forms.sessions import SessionForm, UnlockForm
-from sessions.selectors import attendance_summary, audit_entries, sessions_visible_to
+from sessions.selectors import (
+    attendance_summary,
+    audit_entries,
+    certification_readiness,
+    sessions_visible_to,
+)
 from sessions.services import sessions as session_services
 from sessions.views.common import form_error
 
@@ -68,6 +74,7 @@ def session_edit(request, pk):
 def session_detail(request, pk):
     session = get_session_for(request, pk, need="view")
     chair = next((m for m in session.committee_members.all() if m.is_chair), None)
+    readiness = certification_readiness(organization=session.organization)
     context = {
         "session": session,
         "summary": attendance_summary(session=session),
@@ -75,6 +82,10 @@ def session_detail(request, pk):
         "committee_count": session.committee_members.count(),
         "chair": chair,
         "percentage_base_label": session.profile.base_label(session.percentage_base),
+        # From the day the session is created: will the result be certifiable? Once it is
+        # certified, only a trial certificate is still worth a word.
+        "readiness": readiness,
+        "show_readiness": not lifecycle.result_final(session) or readiness.is_trial,
         "unlock_form": UnlockForm(),
     }
     return render(request, "sessions/session_detail.html", context)

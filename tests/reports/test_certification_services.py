@@ -10,7 +10,8 @@ from django.utils import translation
 from ballots.services import ballots_import, count_close, count_record_collected
 from confidence_vote.lib.signing import signature_report
 from reports import services
-from reports.keys import organization_certificate, trial_signer_install
+from reports.key_services import trial_signer_install
+from reports.keys import organization_certificate
 from reports.models import Confirmation, DocumentDownload, DocumentKind, SignedDocument
 from reports.selectors import confirmation_state, tally_for_session
 from reports.services import (
@@ -244,14 +245,14 @@ def test_a_confirmation_of_an_older_result_does_not_count(counted, chair, member
 
 def test_certify_refuses_when_the_result_changed_while_signing(counted, chair, member, monkeypatch):
     confirm_all(counted, chair, member)
-    real_sign = services.sign_pdf
+    real_sign = services.sign_pdf_with
 
     def sign_then_change(pdf, **kwargs):
         # Someone reopens the version meanwhile (simulated by bumping it in the database).
         type(counted).objects.filter(pk=counted.pk).update(result_version=2)
         return real_sign(pdf, **kwargs)
 
-    monkeypatch.setattr(services, "sign_pdf", sign_then_change)
+    monkeypatch.setattr(services, "sign_pdf_with", sign_then_change)
     with pytest.raises(
         DomainError,
         match="^The result changed while the documents were being signed; certify again.$",
@@ -269,7 +270,7 @@ def test_rendering_and_signing_run_outside_any_transaction(org, chair, member, m
     session = counted_session(org, chair, member)
     confirm_all(session, chair, member)
     real_render = services.render_document
-    real_sign = services.sign_pdf
+    real_sign = services.sign_pdf_with
     calls = []
 
     def render(**kwargs):
@@ -283,7 +284,7 @@ def test_rendering_and_signing_run_outside_any_transaction(org, chair, member, m
         return real_sign(pdf, **kwargs)
 
     monkeypatch.setattr(services, "render_document", render)
-    monkeypatch.setattr(services, "sign_pdf", sign)
+    monkeypatch.setattr(services, "sign_pdf_with", sign)
     documents = result_certify(user=chair, session=session)
     assert len(documents) == 2
     reason = "Kết quả lấy phiếu tín nhiệm — phiên bản 1"

@@ -6,7 +6,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from ballots.services import ballots_import, count_close, count_record_collected
-from reports.keys import organization_certificate, trial_signer_install
+from reports.key_services import trial_signer_install
+from reports.keys import organization_certificate
 from reports.models import Confirmation, DocumentKind, SignedDocument
 from reports.services import result_certify, result_confirm
 from sessions.models import AuditEntry, SessionStatus

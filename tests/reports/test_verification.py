@@ -10,7 +10,8 @@ from weasyprint import HTML
 
 from confidence_vote.lib.signing import create_trial_certificate, sign_pdf
 from reports.documents import render_document, verification_payload
-from reports.keys import organization_signer, trial_signer_install
+from reports.key_services import trial_signer_install
+from reports.keys import organization_signer
 from reports.models import SignedDocument
 from reports.selectors import tally_for_session
 from reports.verification import Verdict, document_verify, fingerprint_lookup, verification_url
@@ -127,11 +128,19 @@ def test_a_superseded_version_says_which_version_replaced_it(org, signing_dir):
 def test_stored_document_that_no_longer_checks_against_the_organization_is_not_authentic(
     org, signing_dir
 ):
+    session, pdf, _signed = certify(org)
+    # Stored bytes signed with a certificate the organization never had (the row's content
+    # swapped): they do not chain to any of its certificates.
+    forged = resigned_with_another_certificate(pdf)
+    store(session, forged, kind="minutes")
+    assert document_verify(forged).status == "modified"
+
+
+def test_documents_signed_before_a_renewal_stay_authentic(org, signing_dir):
     _session, _pdf, signed = certify(org)
-    # A different certificate now configured for the organization: the stored signature
-    # does not chain to it.
+    # The organization's certificate is replaced (renewed, or a trial by the real one).
     trial_signer_install(organization=org, force=True)
-    assert document_verify(signed).status == "modified"
+    assert document_verify(signed).status == "authentic"
 
 
 def test_the_scanned_paper_minutes_are_authentic_as_stored(org, signing_dir):

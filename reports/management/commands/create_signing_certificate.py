@@ -3,7 +3,8 @@
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
-from reports.keys import signer_paths, trial_signer_install
+from reports.key_services import trial_signer_install
+from reports.keys import signer_paths
 from sessions.models import Organization
 
 

@@ -32,7 +32,8 @@ from ballots.services import (
 )
 from confidence_vote.lib.text import clean_text
 from reports.details import result_details_update
-from reports.keys import organization_certificate, trial_signer_install
+from reports.key_services import trial_signer_install
+from reports.keys import organization_certificate
 from reports.models import ResultDetails, SignedDocument
 from reports.selectors import confirmation_state
 from reports.services import result_certify, result_confirm
