@@ -30,7 +30,7 @@ committee, the passes they typed and, where a right depends on it, the session's
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.core.exceptions import PermissionDenied
@@ -49,7 +49,11 @@ from sessions.models import (
     VoteSession,
 )
 
-User = AbstractBaseUser | AnonymousUser
+if TYPE_CHECKING:
+    # django-stubs' placeholder for "the AUTH_USER_MODEL or anonymous" (request.user's type).
+    from django.contrib.auth.models import _AnyUser as User
+else:
+    User = AbstractBaseUser | AnonymousUser
 
 Capability = Literal[
     "view",

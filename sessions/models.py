@@ -1,3 +1,5 @@
+from typing import TYPE_CHECKING
+
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
@@ -6,6 +8,9 @@ from django.utils.translation import gettext_lazy as _
 
 from confidence_vote.rules import DEFAULT_PROFILE, RuleProfile, get_profile, profile_choices
 from sessions.lifecycle import INITIAL_STATUS, SessionStatus, State, issued_known_condition
+
+if TYPE_CHECKING:  # pragma: no cover
+    from sessions.access import SessionAccess
 
 
 class DocumentStyle(models.TextChoices):
@@ -125,6 +130,9 @@ class VoteSession(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
+    # The user's capabilities, set by sessions.access.get_session_for (not a column).
+    access: "SessionAccess"
+
     class Meta:
         verbose_name = _("vote session")
         verbose_name_plural = _("vote sessions")
@@ -222,6 +230,10 @@ class Delegate(models.Model):
     )
     absence_reason = models.CharField(_("reason for absence"), max_length=300, blank=True)
     checked_in_at = models.DateTimeField(_("check-in time"), null=True, blank=True)
+
+    # Set by the attendance page for its live search (not columns).
+    search_text: str
+    hidden: bool
 
     class Meta:
         verbose_name = _("delegate")

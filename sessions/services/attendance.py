@@ -30,9 +30,10 @@ def attendance_mark(
         raise DomainError(_("Unknown attendance status."), field="status")
     # The session row lock serialises marks, so the live count stays consistent.
     session = lock_open_session(session)
-    delegate = session.delegates.filter(pk=delegate.pk).first()
-    if delegate is None:
+    found = session.delegates.filter(pk=delegate.pk).first()
+    if found is None:
         raise DomainError(_("This delegate is not on this session's list."))
+    delegate = found
     before = snapshot(delegate, ATTENDANCE_FIELDS)
 
     if status == Attendance.PRESENT:

@@ -146,9 +146,10 @@ def committee_member_update(
     position: str = "",
 ) -> CommitteeMember:
     session = lock_open_session(session)
-    member = session.committee_members.filter(pk=member.pk).first()
-    if member is None:
+    found = session.committee_members.filter(pk=member.pk).first()
+    if found is None:
         raise DomainError(_("This member is not on this session's committee."))
+    member = found
     before = snapshot(member, MEMBER_FIELDS)
     _fill(
         member,
@@ -175,9 +176,10 @@ def committee_member_update(
 @transaction.atomic
 def committee_member_remove(*, user, session: VoteSession, member: CommitteeMember) -> None:
     session = lock_open_session(session)
-    member = session.committee_members.filter(pk=member.pk).first()
-    if member is None:
+    found = session.committee_members.filter(pk=member.pk).first()
+    if found is None:
         raise DomainError(_("This member is not on this session's committee."))
+    member = found
     data = {"id": member.pk, **snapshot(member, MEMBER_FIELDS)}
     member.delete()
     audit_record(action="committee.delete", user=user, session=session, data=data)

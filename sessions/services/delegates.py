@@ -30,9 +30,10 @@ def _check_not_listed(
 ) -> None:
     """The same person (name, position, unit) may be convened only once."""
     key = identity_key(values["full_name"], values["position"], values["unit"])
-    others = session.delegates.exclude(pk=exclude_pk).values_list(
-        "full_name", "position", "unit", "order"
-    )
+    delegates = session.delegates.all()
+    if exclude_pk is not None:
+        delegates = delegates.exclude(pk=exclude_pk)
+    others = delegates.values_list("full_name", "position", "unit", "order")
     for name, position, unit, order in others:
         if identity_key(name, position, unit) == key:
             where = ", ".join(part for part in (position, unit) if part)

@@ -10,7 +10,7 @@ from collections.abc import Mapping, Sequence
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Max
+from django.db.models import Count, Field, Max, Model
 from django.utils.translation import gettext as _
 
 from confidence_vote.lib.text import clean_text, identity_key
@@ -97,7 +97,7 @@ def _check(
     return rows
 
 
-def _validated(pairs: list[tuple[ImportRow, object]]) -> None:
+def _validated(pairs: list[tuple[ImportRow, Model]]) -> None:
     """full_clean each new instance, fields only. The constraints (names not empty, nobody
     listed twice, unique orders) were checked by validate_rows and the numbering, and the
     database enforces them again; validating them (and the session foreign key) here would
@@ -107,7 +107,8 @@ def _validated(pairs: list[tuple[ImportRow, object]]) -> None:
             instance.full_clean(exclude=["session"], validate_constraints=False)
         except ValidationError as exc:
             name, messages = next(iter(exc.message_dict.items()))
-            label = name if name == "__all__" else instance._meta.get_field(name).verbose_name
+            model_field = None if name == "__all__" else instance._meta.get_field(name)
+            label = model_field.verbose_name if isinstance(model_field, Field) else name
             raise DomainError(
                 _("Nothing was imported. Row %(row)d, %(field)s: %(problem)s")
                 % {"row": row.row, "field": label, "problem": messages[0]},

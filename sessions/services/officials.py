@@ -44,7 +44,10 @@ def _check_not_listed(
 ) -> None:
     """The same person (name and position) may appear only once on the ballot."""
     key = identity_key(full_name, position)
-    others = session.officials.exclude(pk=exclude_pk).values_list("full_name", "position", "order")
+    officials = session.officials.all()
+    if exclude_pk is not None:
+        officials = officials.exclude(pk=exclude_pk)
+    others = officials.values_list("full_name", "position", "order")
     for name, other_position, order in others:
         if identity_key(name, other_position) == key:
             raise DomainError(
@@ -64,7 +67,10 @@ def _check_delegate(
         raise DomainError(
             _("The delegate record must be a delegate of this session."), field="delegate"
         )
-    other = session.officials.filter(delegate=delegate).exclude(pk=official_pk).first()
+    linked = session.officials.filter(delegate=delegate)
+    if official_pk is not None:
+        linked = linked.exclude(pk=official_pk)
+    other = linked.first()
     if other is not None:
         raise DomainError(
             _("%(delegate)s is already linked to the official %(official)s.")
@@ -166,7 +172,7 @@ def check_dossier(dossier: UploadedFile) -> None:
         )
 
 
-def _stored_name(official: Official, original: str) -> str:
+def _stored_name(official: Official, original: str | None) -> str:
     """dossiers/session-<id>/<random>/<original name>.pdf, within the field's max_length.
 
     A fresh directory per upload keeps the original (Vietnamese) file name as it was,
@@ -176,13 +182,18 @@ def _stored_name(official: Official, original: str) -> str:
     stem = name[:-4] if name.lower().endswith(".pdf") else name
     stem = stem.strip(" .") or "dossier"
     prefix = dossier_path(official, f"{secrets.token_hex(5)}/")
-    room = Official._meta.get_field("dossier").max_length - len(prefix) - len(".pdf")
+    max_length = Official._meta.get_field("dossier").max_length
+    assert max_length is not None  # a FileField always has one (100 unless set)
+    room = max_length - len(prefix) - len(".pdf")
     return f"{prefix}{stem[:room].rstrip(' .') or 'dossier'}.pdf"
 
 
 def dossier_download_name(official: Official) -> str:
     """The file name offered on download: the name it was uploaded with."""
-    return PurePosixPath(official.dossier.name).name
+    name = official.dossier.name
+    if name is None:
+        raise ValueError("the official has no dossier")
+    return PurePosixPath(name).name
 
 
 def _delete_file_after_commit(storage, name: str) -> None:
