@@ -36,7 +36,9 @@ def document(request, pk: int, kind: str):
     # Reads, then renders: no transaction is held while WeasyPrint works.
     pdf = render_document(session=session, kind=kind, spares=spares)
     response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = content_disposition_header(
+    disposition = content_disposition_header(
         as_attachment=True, filename=document_filename(session=session, kind=kind)
     )
+    assert disposition is not None  # always one for an attachment
+    response["Content-Disposition"] = disposition
     return response

@@ -29,7 +29,7 @@ from sessions.models import (
 from sessions.selectors import attendance_summary
 
 Kind = Literal["minutes", "report", "ballots"]
-KINDS: tuple[str, ...] = ("minutes", "report", "ballots")
+KINDS: tuple[Kind, ...] = ("minutes", "report", "ballots")
 MAX_SPARES = 1000
 
 # The document's name in its title and in the downloaded file's name; its letters in the number.
