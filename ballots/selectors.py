@@ -6,6 +6,7 @@ from typing import Any
 from django.db.models import Count, Q
 
 from ballots.models import Ballot, Mark, MarkValue, TallySheetRow
+from sessions.access import User
 from sessions.models import VoteSession
 
 # The four columns of a tally per official; "invalid" is invalid for that official
@@ -92,7 +93,7 @@ def pass_difference(*, session: VoteSession, number: int) -> dict[str, Any] | No
     return {"number": number, "first": first, "second": second}
 
 
-def passes_entered_by(*, session: VoteSession, user) -> set[int]:
+def passes_entered_by(*, session: VoteSession, user: User | None) -> set[int]:
     """The entry passes in which this user has entered ballots (blind double entry keeps
     each member to one)."""
     if user is None or not user.is_authenticated:

@@ -50,9 +50,12 @@ from sessions.models import (
 )
 
 if TYPE_CHECKING:
-    # django-stubs' placeholder for "the AUTH_USER_MODEL or anonymous" (request.user's type).
+    # django-stubs' placeholders, which its plugin reads as the AUTH_USER_MODEL (Account) and
+    # as request.user's type, that model or anonymous (User).
     from django.contrib.auth.models import _AnyUser as User
+    from django.contrib.auth.models import _User as Account
 else:
+    Account = AbstractBaseUser
     User = AbstractBaseUser | AnonymousUser
 
 Capability = Literal[

@@ -4,6 +4,7 @@ from dataclasses import dataclass
 
 from django.db.models import Count, Q, QuerySet
 
+from sessions.access import User
 from sessions.audit import action_choices, audit_visible, record_actions
 from sessions.models import Attendance, AuditEntry, VoteSession
 
@@ -37,7 +38,7 @@ def attendance_summary(*, session: VoteSession) -> AttendanceSummary:
     )
 
 
-def sessions_visible_to(user) -> QuerySet[VoteSession]:
+def sessions_visible_to(user: User) -> QuerySet[VoteSession]:
     """Sessions of every organization where the user holds any role, with list counts."""
     if not user.is_authenticated:
         return VoteSession.objects.none()

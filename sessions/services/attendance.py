@@ -5,6 +5,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from confidence_vote.lib.text import clean_text
+from sessions.access import User
 from sessions.audit import audit_record, snapshot
 from sessions.errors import DomainError
 from sessions.models import Attendance, Delegate, VoteSession
@@ -16,7 +17,7 @@ ATTENDANCE_FIELDS = ["attendance", "absence_reason", "checked_in_at"]
 @transaction.atomic
 def attendance_mark(
     *,
-    user,
+    user: User | None,
     session: VoteSession,
     delegate: Delegate,
     status: str,

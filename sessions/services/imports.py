@@ -14,6 +14,7 @@ from django.db.models import Count, Field, Max, Model
 from django.utils.translation import gettext as _
 
 from confidence_vote.lib.text import clean_text, identity_key
+from sessions.access import User
 from sessions.audit import audit_record
 from sessions.errors import DomainError
 from sessions.importing import SPECS, ImportResult, ImportRow, parse_import, validate_rows
@@ -130,7 +131,7 @@ def _save(model, instances: list) -> list:
 @transaction.atomic
 def officials_import(
     *,
-    user,
+    user: User | None,
     session: VoteSession,
     rows: Sequence[ImportRow],
     file_name: str,
@@ -158,7 +159,7 @@ def officials_import(
 @transaction.atomic
 def delegates_import(
     *,
-    user,
+    user: User | None,
     session: VoteSession,
     rows: Sequence[ImportRow],
     file_name: str,

@@ -14,6 +14,7 @@ from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 
 from confidence_vote.lib.text import clean_text, identity_key
+from sessions.access import User
 from sessions.audit import audit_record, changes, snapshot
 from sessions.errors import DomainError
 from sessions.models import Delegate, Official, VoteSession, dossier_path
@@ -89,7 +90,7 @@ def _audit_data(official: Official) -> dict:
 @transaction.atomic
 def official_create(
     *,
-    user,
+    user: User | None,
     session: VoteSession,
     full_name: str,
     position: str,
@@ -114,7 +115,7 @@ def official_create(
 @transaction.atomic
 def official_update(
     *,
-    user,
+    user: User | None,
     official: Official,
     full_name: str,
     position: str,
@@ -201,7 +202,9 @@ def _delete_file_after_commit(storage, name: str) -> None:
 
 
 @transaction.atomic
-def official_set_dossier(*, user, official: Official, dossier: UploadedFile | None) -> Official:
+def official_set_dossier(
+    *, user: User | None, official: Official, dossier: UploadedFile | None
+) -> Official:
     """Attach (or, with None, remove) an official's dossier PDF."""
     if dossier is not None:
         check_dossier(dossier)
@@ -254,7 +257,7 @@ def official_set_dossier(*, user, official: Official, dossier: UploadedFile | No
 
 
 @transaction.atomic
-def official_delete(*, user, official: Official) -> None:
+def official_delete(*, user: User | None, official: Official) -> None:
     """Remove an official; the rest of the ballot is renumbered 1..n."""
     session = lock_open_session(official.session)
     official = session.officials.select_for_update().get(pk=official.pk)
@@ -282,7 +285,9 @@ def _renumber(session: VoteSession) -> None:
 
 
 @transaction.atomic
-def official_move(*, user, official: Official, direction: Literal["up", "down"]) -> Official:
+def official_move(
+    *, user: User | None, official: Official, direction: Literal["up", "down"]
+) -> Official:
     """Swap an official with the one above ("up") or below ("down") on the ballot."""
     if direction not in ("up", "down"):
         raise DomainError(_("Move an official up or down."), field="direction")
