@@ -10,7 +10,7 @@ CHROMIUM ?= /usr/bin/chromium
 export UV_PYTHON_DOWNLOADS := never
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: install run test lint format check migrate demo messages browser clean
+.PHONY: install run test lint typecheck format check migrate demo messages browser clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -48,13 +48,17 @@ lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
+## typecheck: mypy with django-stubs over the apps (settings in pyproject.toml)
+typecheck: install
+	$(BIN)/mypy
+
 ## check: Django's checks and no missing migration
 check: install
 	$(BIN)/python manage.py check
 	$(BIN)/python manage.py makemigrations --check --dry-run
 
 ## test: install, then the whole suite
-test: install browser lint check
+test: install browser lint typecheck check
 	$(BIN)/pytest
 
 format: install

@@ -163,7 +163,7 @@ def parse_ballots(
             _("Row %(row)d: no column for the officials with ballot order %(orders)s."),
             orders=", ".join(map(str, missing)),
         )
-    if result.errors:
+    if result.errors or ballot_index is None:  # a missing 'ballot' column is among the errors
         return result
 
     columns = _Columns(header, ballot_index, reason_index, order_index)
@@ -246,7 +246,7 @@ def _parse_row(
 
     raw_reason = cell(columns.reason) if columns.reason is not None else ""
     reason = raw_reason.casefold()
-    if reason and reason not in InvalidReason.values:
+    if columns.reason is not None and reason and reason not in InvalidReason.values:
         error(
             columns.reason,
             _(

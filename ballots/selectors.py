@@ -6,6 +6,7 @@ from typing import Any
 from django.db.models import Count, Q
 
 from ballots.models import Ballot, Mark, MarkValue, TallySheetRow
+from sessions.access import User
 from sessions.models import VoteSession
 
 # The four columns of a tally per official; "invalid" is invalid for that official
@@ -103,7 +104,7 @@ def entered_per_pass(*, session: VoteSession) -> dict[int, int]:
     )
 
 
-def passes_entered_by(*, session: VoteSession, user) -> set[int]:
+def passes_entered_by(*, session: VoteSession, user: User | None) -> set[int]:
     """The entry passes in which this user has entered ballots (blind double entry keeps
     each member to one)."""
     if user is None or not user.is_authenticated:

@@ -69,7 +69,7 @@ TEMPLATES = [
 WSGI_APPLICATION = "confidence_vote.wsgi.application"
 
 
-def _database_from_url(url: str) -> dict:
+def _database_from_url(url: str) -> dj_database_url.DBConfig:
     try:
         config = dj_database_url.parse(url, conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 0))
     except Exception as exc:  # dj-database-url raises plain exceptions for unknown schemes

@@ -43,7 +43,9 @@ def document(request, pk: int, kind: str):
         messages.error(request, exc.message)
         return redirect("reports:results", pk=session.pk)
     response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = content_disposition_header(
+    disposition = content_disposition_header(
         as_attachment=True, filename=document_filename(session=session, kind=kind)
     )
+    assert disposition is not None  # always one for an attachment
+    response["Content-Disposition"] = disposition
     return response

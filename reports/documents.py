@@ -38,7 +38,7 @@ from sessions.models import (
 from sessions.selectors import attendance_summary
 
 Kind = Literal["minutes", "report", "ballots", "resolution"]
-KINDS: tuple[str, ...] = ("minutes", "report", "ballots", "resolution")
+KINDS: tuple[Kind, ...] = ("minutes", "report", "ballots", "resolution")
 MAX_SPARES = 1000
 
 # The document's name in its title and in the downloaded file's name; its letters in the number.
@@ -52,7 +52,7 @@ NUMBER_LETTERS = {"minutes": "BB", "report": "BC", "resolution": "NQ"}
 # An unnumbered document leaves room for the number, as offices print drafts.
 NO_NUMBER = "\u00a0" * 6
 # Why ballots were invalid as a whole, as the minutes word it.
-INVALID_REASON_WORDS = {
+INVALID_REASON_WORDS: dict[str, str] = {
     InvalidReason.NOT_ISSUED: "phiếu không do {body} phát ra",
     InvalidReason.NAME_CROSSED_OUT: "phiếu gạch tên người được lấy phiếu",
     InvalidReason.NAME_ADDED: "phiếu ghi thêm tên ngoài danh sách",

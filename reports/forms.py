@@ -2,6 +2,7 @@
 the scanned paper minutes."""
 
 from pathlib import PurePath
+from typing import cast
 
 from django import forms
 from django.conf import settings
@@ -112,7 +113,8 @@ class ResultDetailsForm(forms.Form):
     def __init__(self, *args, elected: bool, **kwargs):
         super().__init__(*args, **kwargs)
         for name in ("count_ended_at", "announced_at"):
-            self.fields[name].input_formats = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"]
+            field = cast(forms.DateTimeField, self.fields[name])
+            field.input_formats = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"]
         if not elected:
             for name in (
                 "meeting_body",

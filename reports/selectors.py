@@ -5,6 +5,7 @@ import hashlib
 import json
 from dataclasses import asdict, dataclass, field
 from decimal import Decimal
+from typing import Any
 
 from django.db.models import Count, Exists, OuterRef, Q
 
@@ -285,7 +286,7 @@ def confirmation_state(*, session: VoteSession, fingerprint: str | None = None) 
             session=session, version=version, fingerprint=fingerprint
         ).values_list("member_id", "confirmed_at")
     )
-    members = [
+    members: list[dict[str, Any]] = [
         {"member": member, "user": member.user, "confirmed_at": confirmed.get(member.pk)}
         for member in session.committee_members.select_related("user").order_by("role", "pk")
     ]

@@ -4,6 +4,7 @@ leadership downloads the signed documents."""
 
 import hashlib
 from pathlib import PurePath
+from typing import TypeGuard
 
 from django.db import transaction
 from django.utils import timezone
@@ -12,7 +13,7 @@ from django.utils.translation import gettext as _
 from confidence_vote.lib.signing import sign_pdf_with
 from confidence_vote.lib.text import clean_text
 from confidence_vote.lib.uploads import UploadKind, UploadRefused, check_content
-from reports.documents import TITLES, render_document
+from reports.documents import TITLES, Kind, render_document
 from reports.keys import open_organization_signer
 from reports.models import (
     Confirmation,
@@ -22,17 +23,18 @@ from reports.models import (
 )
 from reports.selectors import confirmation_state, tally_for_session
 from sessions import lifecycle
-from sessions.access import require
+from sessions.access import Account, User, require
 from sessions.audit import audit_record
 from sessions.errors import DomainError
 from sessions.models import VoteSession
-from sessions.services.common import lock_session, validate
+from sessions.services.common import acting_account, lock_session, validate
 
-SIGNED_KINDS = (DocumentKind.MINUTES, DocumentKind.REPORT)
+# The documents the chair signs: DocumentKind.MINUTES and DocumentKind.REPORT.
+SIGNED_KINDS: tuple[Kind, ...] = ("minutes", "report")
 PAPER_MINUTES_TITLE = "Biên bản kiểm phiếu có chữ ký (bản quét)"
 
 
-def _is_account(user) -> bool:
+def _is_account(user: User | None) -> TypeGuard[Account]:
     return user is not None and user.is_authenticated
 
 
@@ -49,14 +51,16 @@ def signature_reason(version: int) -> str:
 
 
 @transaction.atomic
-def result_confirm(*, user, session: VoteSession, password: str) -> Confirmation:
+def result_confirm(*, user: User | None, session: VoteSession, password: str) -> Confirmation:
     """A committee member confirms the closed count's current result, re-entering their
     password. Confirming again the same result returns the existing confirmation; a
     confirmation of an earlier fingerprint (the count was corrected since) is replaced."""
     session = lock_session(session)
     lifecycle.transition_check(session, "certify")
     member = require(user=user, session=session, capability="confirm_result").seat
-    if not user.check_password(password or ""):
+    assert member is not None  # confirm_result comes with a seat on the committee
+    account = acting_account(user)
+    if not account.check_password(password or ""):
         raise DomainError(_("The password is not right."), field="password")
     fingerprint = tally_for_session(session=session).fingerprint()
     version = session.result_version
@@ -68,7 +72,7 @@ def result_confirm(*, user, session: VoteSession, password: str) -> Confirmation
         data["replaces_fingerprint"] = existing.fingerprint
         existing.delete()
     confirmation = Confirmation(
-        session=session, version=version, member=member, user=user, fingerprint=fingerprint
+        session=session, version=version, member=member, user=account, fingerprint=fingerprint
     )
     validate(confirmation)
     confirmation.save()
@@ -99,15 +103,15 @@ def _require_all_confirmed(*, session: VoteSession, fingerprint: str) -> None:
         )
 
 
-def signed_kinds(session: VoteSession) -> tuple[str, ...]:
+def signed_kinds(session: VoteSession) -> tuple[Kind, ...]:
     """What certification signs: the minutes and the report; for an elected body also the
     resolution confirming the result, archived with them."""
     if session.profile.body == "elected":
-        return (*SIGNED_KINDS, DocumentKind.RESOLUTION)
+        return (*SIGNED_KINDS, "resolution")
     return SIGNED_KINDS
 
 
-def result_certify(*, user, session: VoteSession) -> list[SignedDocument]:
+def result_certify(*, user: User | None, session: VoteSession) -> list[SignedDocument]:
     """The chair certifies the confirmed result: the minutes and the report are rendered and
     signed OUTSIDE any transaction (slow), then stored in one short transaction that checks
     nothing changed meanwhile. The documents say "KẾT QUẢ CHÍNH THỨC". An elected body's
@@ -139,7 +143,12 @@ def result_certify(*, user, session: VoteSession) -> list[SignedDocument]:
 
 @transaction.atomic
 def _store_certified(
-    *, user, session: VoteSession, version: int, fingerprint: str, signed: dict[str, bytes]
+    *,
+    user: User | None,
+    session: VoteSession,
+    version: int,
+    fingerprint: str,
+    signed: dict[str, bytes],
 ) -> list[SignedDocument]:
     session = lock_session(session)
     if (
@@ -161,7 +170,7 @@ def _store_certified(
             sha256=hashlib.sha256(content).hexdigest(),
             result_fingerprint=fingerprint,
             file_name=signed_file_name(kind=kind, version=version),
-            certified_by=user,
+            certified_by=acting_account(user),
             certified_at=now,
         )
         validate(document)
@@ -185,7 +194,7 @@ def _store_certified(
 
 
 @transaction.atomic
-def result_reopen(*, user, session: VoteSession, reason: str) -> VoteSession:
+def result_reopen(*, user: User | None, session: VoteSession, reason: str) -> VoteSession:
     """The chair reopens a certified result, with a reason: the current version's documents
     are marked superseded (kept, still downloadable), a new version begins and the count
     returns to counting, to be corrected, closed, confirmed and certified again."""
@@ -222,7 +231,7 @@ def result_reopen(*, user, session: VoteSession, reason: str) -> VoteSession:
 
 
 @transaction.atomic
-def document_download(*, user, document: SignedDocument) -> DocumentDownload:
+def document_download(*, user: User | None, document: SignedDocument) -> DocumentDownload:
     """Record a download of a signed document (the view has checked access)."""
     if not _is_account(user):
         raise DomainError(_("Sign in to download signed documents."))
@@ -254,7 +263,7 @@ def _paper_file_name(file_name: str, version: int) -> str:
 
 @transaction.atomic
 def paper_minutes_upload(
-    *, user, session: VoteSession, content: bytes, file_name: str
+    *, user: User | None, session: VoteSession, content: bytes, file_name: str
 ) -> SignedDocument:
     """The chair uploads the scanned paper minutes with wet signatures, kept with the current
     certified version. Documents never change: a second scan for the same version is refused."""
@@ -291,7 +300,7 @@ def paper_minutes_upload(
         sha256=sha256,
         result_fingerprint="",
         file_name=_paper_file_name(file_name, version),
-        certified_by=user,
+        certified_by=acting_account(user),
         certified_at=timezone.now(),
     )
     validate(document)

@@ -36,7 +36,7 @@ committee, the passes they typed and, where a right depends on it, the session's
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.core.exceptions import PermissionDenied
@@ -56,7 +56,14 @@ from sessions.models import (
     VoteSession,
 )
 
-User = AbstractBaseUser | AnonymousUser
+if TYPE_CHECKING:
+    # django-stubs' placeholders, which its plugin reads as the AUTH_USER_MODEL (Account) and
+    # as request.user's type, that model or anonymous (User).
+    from django.contrib.auth.models import _AnyUser as User
+    from django.contrib.auth.models import _User as Account
+else:
+    Account = AbstractBaseUser
+    User = AbstractBaseUser | AnonymousUser
 
 Capability = Literal[
     "view",

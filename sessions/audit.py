@@ -4,10 +4,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.core.exceptions import FieldDoesNotExist
+from django.db.models import ForeignObjectRel
 from django.utils.translation import gettext_lazy as _
 
+from sessions.access import User
 from sessions.models import AUDIT_REASON_MAX_LENGTH, AuditEntry, Organization, VoteSession
 
 # Each app owns its words: the labels of its actions, of the keys in their data, how values
@@ -62,7 +63,7 @@ def record_actions() -> set[str]:
 def audit_record(
     *,
     action: str,
-    user: AbstractBaseUser | AnonymousUser | None,
+    user: User | None,
     organization: Organization | None = None,
     session: VoteSession | None = None,
     data: dict[str, Any] | None = None,
@@ -92,8 +93,8 @@ def snapshot(instance, fields: list[str]) -> dict[str, Any]:
     return {name: getattr(instance, name) for name in fields}
 
 
-def changes(before: dict[str, Any], after: dict[str, Any]) -> dict[str, list[Any]]:
-    """{field: [old, new]} for the fields whose value changed."""
+def changes(before: dict[str, Any], after: dict[str, Any]) -> dict[str, Any]:
+    """{field: [old, new]} for the fields whose value changed (callers add ids to it)."""
     return {k: [before.get(k), v] for k, v in after.items() if before.get(k) != v}
 
 
@@ -139,9 +140,11 @@ def _model_field_label(key: str) -> str | None:
 
     for model in (VoteSession, Official, Delegate, CommitteeMember):
         try:
-            return str(model._meta.get_field(key).verbose_name)
-        except (FieldDoesNotExist, AttributeError):
+            model_field = model._meta.get_field(key)
+        except FieldDoesNotExist:
             continue
+        if not isinstance(model_field, ForeignObjectRel):  # a reverse relation has no label
+            return str(model_field.verbose_name)
     return None
 
 

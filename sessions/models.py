@@ -1,4 +1,5 @@
 from dataclasses import replace
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -24,6 +25,10 @@ AUDIT_REASON_MAX_LENGTH = 2000
 def text_at_most(field: str, length: int, name: str) -> models.CheckConstraint:
     """A CheckConstraint that a TextField holds at most `length` characters."""
     return models.CheckConstraint(condition=LessThanOrEqual(Length(field), length), name=name)
+
+
+if TYPE_CHECKING:  # pragma: no cover
+    from sessions.access import SessionAccess
 
 
 class DocumentStyle(models.TextChoices):
@@ -224,6 +229,9 @@ class VoteSession(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
+    # The user's capabilities, set by sessions.access.get_session_for (not a column).
+    access: "SessionAccess"
+
     class Meta:
         verbose_name = _("vote session")
         verbose_name_plural = _("vote sessions")
@@ -360,6 +368,10 @@ class Delegate(models.Model):
     )
     absence_reason = models.CharField(_("reason for absence"), max_length=300, blank=True)
     checked_in_at = models.DateTimeField(_("check-in time"), null=True, blank=True)
+
+    # Set by the attendance page for its live search (not columns).
+    search_text: str
+    hidden: bool
 
     class Meta:
         verbose_name = _("delegate")

@@ -8,6 +8,7 @@ from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from confidence_vote.lib.signing import EXPIRY_WARNING_DAYS
+from sessions.access import User
 from sessions.audit import action_choices, audit_visible, record_actions
 from sessions.models import Attendance, AuditEntry, Organization, SigningSetup, VoteSession
 
@@ -41,7 +42,7 @@ def attendance_summary(*, session: VoteSession) -> AttendanceSummary:
     )
 
 
-def sessions_visible_to(user) -> QuerySet[VoteSession]:
+def sessions_visible_to(user: User) -> QuerySet[VoteSession]:
     """Sessions of every organization where the user holds any role, with list counts."""
     if not user.is_authenticated:
         return VoteSession.objects.none()
@@ -101,13 +102,16 @@ def audit_entries(
     )
 
 
+ReadinessState = Literal["missing", "not_yet_valid", "expired", "expiring", "ready"]
+
+
 @dataclass(frozen=True)
 class CertificationReadiness:
     """Whether the organization can sign certified documents, from its signing setup:
     "missing" (none configured), "not_yet_valid", "expired", "expiring" (within
     EXPIRY_WARNING_DAYS days; still usable) or "ready"."""
 
-    state: Literal["missing", "not_yet_valid", "expired", "expiring", "ready"]
+    state: ReadinessState
     setup: SigningSetup | None = None
     days_left: int | None = None
 
@@ -134,6 +138,7 @@ def readiness_of(setup: SigningSetup | None, *, now: dt.datetime | None = None):
     if setup is None:
         return CertificationReadiness(state="missing")
     days_left = (setup.not_after - now).days
+    state: ReadinessState
     if now < setup.not_before:
         state = "not_yet_valid"
     elif now > setup.not_after:

@@ -6,6 +6,7 @@ Every service locks the session row first, so two committee members cannot race 
 
 from typing import Any
 
+from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
@@ -13,7 +14,7 @@ from ballots.inputs import BallotInput
 from ballots.models import Ballot, EntryPass, InvalidReason, Mark, MarkValue
 from confidence_vote.lib.text import clean_text
 from sessions import lifecycle
-from sessions.access import access_for, require
+from sessions.access import User, access_for, require
 from sessions.errors import DomainError
 from sessions.models import VoteSession
 from sessions.services.common import lock_session
@@ -21,13 +22,14 @@ from sessions.services.common import lock_session
 # --- who may act --------------------------------------------------------------------------
 
 
-def _require_member(*, user, session: VoteSession) -> None:
+def _require_member(*, user: User | None, session: VoteSession) -> None:
     require(user=user, session=session, capability="enter_ballots")
 
 
-def _require_own_pass(*, user, session: VoteSession, entry_pass: int) -> None:
+def _require_own_pass(*, user: User | None, session: VoteSession, entry_pass: int) -> None:
     """Blind double entry: whoever entered ballots in one pass may not enter in the other."""
-    refused = access_for(user=user, session=session).refuse_pass(entry_pass)
+    account = user if user is not None else AnonymousUser()
+    refused = access_for(user=account, session=session).refuse_pass(entry_pass)
     if refused:
         raise DomainError(refused, field="entry_pass")
 

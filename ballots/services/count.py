@@ -15,7 +15,7 @@ from ballots.services.common import (
 )
 from ballots.services.tally_sheet import _sheet_problems
 from sessions import lifecycle
-from sessions.access import require
+from sessions.access import User, require
 from sessions.audit import audit_record
 from sessions.errors import DomainError
 from sessions.models import Typing, VoteSession
@@ -60,7 +60,7 @@ def _check_typing(session: VoteSession, typing: dict[int, str]) -> None:
 @transaction.atomic
 def count_open(
     *,
-    user,
+    user: User | None,
     session: VoteSession,
     ballots_issued: int,
     typing: dict[int, str] | None = None,
@@ -90,11 +90,14 @@ def count_open(
 
 
 @transaction.atomic
-def count_record_collected(*, user, session: VoteSession, ballots_collected: int) -> VoteSession:
+def count_record_collected(
+    *, user: User | None, session: VoteSession, ballots_collected: int
+) -> VoteSession:
     """The chair records the physical count of ballots collected."""
     session = lock_session(session)
     require(user=user, session=session, capability="chair")
     _require_counting(session)
+    assert session.ballots_issued is not None  # set when counting opened (a constraint)
     if ballots_collected < 0 or ballots_collected > session.ballots_issued:
         raise DomainError(
             _("%(collected)d ballots collected: it must be between 0 and the %(issued)d issued.")
@@ -160,7 +163,7 @@ def count_close_problems(*, session: VoteSession) -> list[str]:
 
 
 @transaction.atomic
-def count_close(*, user, session: VoteSession) -> VoteSession:
+def count_close(*, user: User | None, session: VoteSession) -> VoteSession:
     """Close the count once every collected ballot is entered (twice, and alike, if double),
     or the hand-count sheet accounts for them."""
     session = lock_session(session)
@@ -182,7 +185,7 @@ def count_close(*, user, session: VoteSession) -> VoteSession:
 
 
 @transaction.atomic
-def count_reopen(*, user, session: VoteSession, reason: str) -> VoteSession:
+def count_reopen(*, user: User | None, session: VoteSession, reason: str) -> VoteSession:
     """Return a closed count to counting so ballots can be corrected; needs a reason."""
     session = lock_session(session)
     require(user=user, session=session, capability="chair")

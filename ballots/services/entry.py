@@ -24,10 +24,11 @@ from ballots.services.common import (
     _stored_marks,
     _too_many,
 )
+from sessions.access import User
 from sessions.audit import audit_record
 from sessions.errors import DomainError
 from sessions.models import VoteSession
-from sessions.services.common import lock_session
+from sessions.services.common import acting_account, lock_session
 
 # --- ballots ------------------------------------------------------------------------------
 
@@ -35,7 +36,7 @@ from sessions.services.common import lock_session
 @transaction.atomic
 def ballot_record(
     *,
-    user,
+    user: User | None,
     session: VoteSession,
     entry_pass: int,
     entry: BallotInput,
@@ -47,7 +48,9 @@ def ballot_record(
     if client_token is not None:
         existing = Ballot.objects.filter(client_token=client_token).first()
         if existing is not None:
-            if existing.session_id != session.pk or existing.entered_by_id != user.pk:
+            if existing.session_id != session.pk or existing.entered_by_id != getattr(
+                user, "pk", None
+            ):
                 raise DomainError(_("This entry form belongs to another session; reload it."))
             return existing
     _require_counting(session)
@@ -68,6 +71,7 @@ def ballot_record(
                 field="number",
             )
     count = _entered_count(session=session, entry_pass=entry_pass) + 1
+    assert session.ballots_issued is not None  # set when counting opened (a constraint)
     if count > session.ballots_issued:
         raise _too_many(session=session, entry_pass=entry_pass, count=count)
 
@@ -79,7 +83,7 @@ def ballot_record(
         number=number,
         invalid_reason=reason,
         invalid_note=note,
-        entered_by=user,
+        entered_by=acting_account(user),
         client_token=client_token,
     )
     _clean(ballot, number=number, exclude=["session", "entered_by"])
@@ -95,7 +99,7 @@ def ballot_record(
 
 
 @transaction.atomic
-def ballot_correct(*, user, ballot: Ballot, entry: BallotInput, reason: str) -> Ballot:
+def ballot_correct(*, user: User | None, ballot: Ballot, entry: BallotInput, reason: str) -> Ballot:
     """Replace a ballot's marks or whole-ballot invalid reason; the number stays."""
     session, ballot = _locked_ballot(ballot)
     _require_member(user=user, session=session)
@@ -142,7 +146,7 @@ def ballot_correct(*, user, ballot: Ballot, entry: BallotInput, reason: str) -> 
 
 
 @transaction.atomic
-def ballot_void(*, user, ballot: Ballot, reason: str) -> Ballot:
+def ballot_void(*, user: User | None, ballot: Ballot, reason: str) -> Ballot:
     """Mark an entry typed by mistake as void; it stays on record but never counts."""
     session, ballot = _locked_ballot(ballot)
     _require_member(user=user, session=session)

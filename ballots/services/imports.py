@@ -20,15 +20,16 @@ from ballots.services.common import (
     _require_own_pass,
     _too_many,
 )
+from sessions.access import User
 from sessions.audit import audit_record
 from sessions.errors import DomainError
 from sessions.models import VoteSession
-from sessions.services.common import lock_session
+from sessions.services.common import acting_account, lock_session
 
 
 @transaction.atomic
 def ballots_import(
-    *, user, session: VoteSession, entry_pass: int, rows: Sequence[BallotInput]
+    *, user: User | None, session: VoteSession, entry_pass: int, rows: Sequence[BallotInput]
 ) -> list[Ballot]:
     """Enter a whole pile at once (from a file): every row or none.
 
@@ -75,6 +76,7 @@ def ballots_import(
             % {"numbers": _orders(taken), "pass": entry_pass}
         )
     count = _entered_count(session=session, entry_pass=entry_pass) + len(rows)
+    assert session.ballots_issued is not None  # set when counting opened (a constraint)
     if count > session.ballots_issued:
         raise _too_many(session=session, entry_pass=entry_pass, count=count)
 
@@ -89,7 +91,7 @@ def ballots_import(
             number=number,
             invalid_reason=reason,
             invalid_note=note,
-            entered_by=user,
+            entered_by=acting_account(user) if user is not None else None,
         )
         _clean(ballot, number=number, exclude=["session", "entered_by"])
         ballots.append(ballot)

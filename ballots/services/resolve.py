@@ -17,7 +17,7 @@ from ballots.services.common import (
     _too_many,
 )
 from confidence_vote.lib.text import clean_text
-from sessions.access import require
+from sessions.access import User, require
 from sessions.audit import audit_record
 from sessions.errors import DomainError
 from sessions.models import VoteSession
@@ -28,7 +28,7 @@ from sessions.services.common import lock_session
 
 @transaction.atomic
 def difference_resolve(
-    *, user, session: VoteSession, number: int, entry: BallotInput, reason: str = ""
+    *, user: User | None, session: VoteSession, number: int, entry: BallotInput, reason: str = ""
 ) -> None:
     """The chair reads the paper ballot and states its content: both passes take it.
 
@@ -64,6 +64,7 @@ def difference_resolve(
         )
         if ballot is None or ballot.voided:
             count = _entered_count(session=session, entry_pass=entry_pass) + 1
+            assert session.ballots_issued is not None  # set when counting opened (a constraint)
             if count > session.ballots_issued:
                 raise _too_many(session=session, entry_pass=entry_pass, count=count)
             created.append(int(entry_pass))

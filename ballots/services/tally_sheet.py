@@ -7,11 +7,11 @@ from django.utils.translation import gettext as _
 from ballots.models import Ballot, EntryPass, TallySheetRow
 from ballots.selectors import TALLY_COLUMNS, ballot_totals, tally_sheet_totals
 from ballots.services.common import _order_key, _orders, _require_counting
-from sessions.access import require
+from sessions.access import User, require
 from sessions.audit import audit_record
 from sessions.errors import DomainError
 from sessions.models import VoteSession
-from sessions.services.common import lock_session
+from sessions.services.common import acting_account, lock_session
 
 # --- the hand-count sheet -----------------------------------------------------------------
 
@@ -78,7 +78,7 @@ def _sheet_counts(*, name: str, row) -> dict[str, int]:
 
 @transaction.atomic
 def tally_sheet_record(
-    *, user, session: VoteSession, rows: dict[int, tuple[int, int, int, int]]
+    *, user: User | None, session: VoteSession, rows: dict[int, tuple[int, int, int, int]]
 ) -> list[TallySheetRow]:
     """Record the hand-counted totals, one row per official keyed by ballot order:
     (high, medium, low, invalid). Replaces the previous sheet.
@@ -113,7 +113,9 @@ def tally_sheet_record(
     TallySheetRow.objects.filter(session=session).delete()
     built = []
     for order, counts in sheet.items():
-        row = TallySheetRow(session=session, official=officials[order], recorded_by=user, **counts)
+        row = TallySheetRow(
+            session=session, official=officials[order], recorded_by=acting_account(user), **counts
+        )
         try:
             row.full_clean(
                 exclude=["session", "official", "recorded_by"],

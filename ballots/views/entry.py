@@ -16,6 +16,7 @@ from django.db.models import Max
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
@@ -53,7 +54,7 @@ MARK_BUTTONS = [
 ]
 
 # Short forms for the compact summary of a ballot ("C C T Th C" in Vietnamese).
-MARK_LETTERS = {
+MARK_LETTERS: dict[str, str | Promise] = {
     MarkValue.HIGH: pgettext_lazy("mark abbreviation", "H"),
     MarkValue.MEDIUM: pgettext_lazy("mark abbreviation", "M"),
     MarkValue.LOW: pgettext_lazy("mark abbreviation", "L"),
@@ -91,7 +92,7 @@ def _closed_message(session: VoteSession) -> str:
     return str(lifecycle.ballots_refused(session) or "")
 
 
-def _legend() -> list[tuple[str, str]]:
+def _legend() -> list[tuple[str | Promise, str | Promise]]:
     return [(MARK_LETTERS[value], label) for value, label in MarkValue.choices]
 
 

@@ -5,6 +5,8 @@ first; any problem lists its row and column and saves nothing. A clean file goes
 `ballots_import`, which refuses as a whole too (numbers taken, more than issued, blind rule).
 """
 
+from typing import cast
+
 from django import forms
 from django.conf import settings
 from django.contrib import messages
@@ -42,7 +44,7 @@ class BallotUploadForm(ImportUploadForm):
         super().__init__(*args, **kwargs)
         self.fields["file"].label = gettext_lazy("Ballots file (.csv or .xlsx)")
         passes = [EntryPass.FIRST, EntryPass.SECOND] if session.double_entry else [EntryPass.FIRST]
-        field = self.fields["entry_pass"]
+        field = cast(forms.TypedChoiceField, self.fields["entry_pass"])
         field.choices = [(p.value, p.label) for p in passes]
         if not session.double_entry:
             # One pass only: shown, not choosable; a posted value is ignored.

@@ -249,7 +249,9 @@ def _readable_name(name: x509.Name) -> str:
     parts = []
     for attribute in reversed(list(name)):
         label = labels.get(attribute.oid, attribute.oid.dotted_string)
-        parts.append(f"{label}={attribute.value}")
+        value = attribute.value
+        text = value if isinstance(value, str) else value.decode("utf-8", "replace")
+        parts.append(f"{label}={text}")
     return ", ".join(parts)
 
 
@@ -303,7 +305,7 @@ def certificate_problems(info: CertificateInfo, *, now: dt.datetime) -> list[str
     return problems
 
 
-def read_pkcs12(pkcs12_bytes: bytes, password: bytes) -> CertificateInfo:
+def read_pkcs12(pkcs12_bytes: bytes, password: bytes | None) -> CertificateInfo:
     """The certificate of a PKCS#12 bundle that also holds its private key. ValueError with
     a code: "unreadable" (not PKCS#12, or the wrong password), "no_key", "no_certificate",
     "key_mismatch" (the key is not the certificate's)."""

@@ -5,6 +5,8 @@ over, where the low-confidence bands start) is read from a profile here; no
 view, template or service writes such a rule a second time.
 """
 
+from django.utils.functional import Promise
+
 from confidence_vote.rules.base import RuleProfile
 from confidence_vote.rules.profiles import ASSEMBLY_85_2014, ASSEMBLY_96_2023, PARTY_96_2023
 
@@ -19,7 +21,7 @@ def get_profile(code: str) -> RuleProfile:
     return PROFILES[code]
 
 
-def profile_choices() -> list[tuple[str, str]]:
+def profile_choices() -> list[tuple[str, str | Promise]]:
     return [(p.code, p.name) for p in PROFILES.values()]
 
 

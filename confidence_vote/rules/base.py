@@ -106,7 +106,7 @@ class RuleProfile:
         """The base a session uses: its own choice when this profile allows it, else the
         profile's default."""
         if chosen and chosen in self.allowed_bases():
-            return chosen  # type: ignore[return-value]
+            return chosen
         return self.percentage_base
 
     def base(self, *, collected: int, convened: int, chosen: str = "") -> int:

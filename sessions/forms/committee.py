@@ -1,3 +1,5 @@
+from typing import cast
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -65,10 +67,10 @@ class CommitteeMemberForm(forms.Form):
         others = session.committee_members.all()
         if member is not None:
             others = others.exclude(pk=member.pk)
-        self.fields["delegate"].queryset = session.delegates.exclude(
+        cast(DelegateChoiceField, self.fields["delegate"]).queryset = session.delegates.exclude(
             pk__in=others.filter(delegate__isnull=False).values("delegate_id")
         ).order_by("order")
-        self.fields["account"].queryset = (
+        cast(AccountChoiceField, self.fields["account"]).queryset = (
             counting_accounts(session=session)
             .exclude(pk__in=others.filter(user__isnull=False).values("user_id"))
             .order_by("username")

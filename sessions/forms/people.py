@@ -1,5 +1,7 @@
 """Forms for officials and delegates. They parse input only; the services write."""
 
+from typing import cast
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -35,9 +37,10 @@ class OfficialForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         # This session's delegates that no other official is linked to.
         current = self.instance.delegate_id if self.instance.pk else None
-        self.fields["delegate"].queryset = session.delegates.filter(
-            official__isnull=True
-        ) | session.delegates.filter(pk=current)
+        offered = session.delegates.filter(official__isnull=True)
+        if current is not None:
+            offered = offered | session.delegates.filter(pk=current)
+        cast(DelegateChoiceField, self.fields["delegate"]).queryset = offered
 
     def service_values(self) -> dict:
         data = self.cleaned_data

@@ -5,6 +5,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from confidence_vote.lib.text import clean_text
+from sessions.access import User
 from sessions.audit import audit_record, snapshot
 from sessions.errors import DomainError
 from sessions.models import Attendance, Delegate, VoteSession
@@ -16,7 +17,7 @@ ATTENDANCE_FIELDS = ["attendance", "absence_reason", "checked_in_at"]
 @transaction.atomic
 def attendance_mark(
     *,
-    user,
+    user: User | None,
     session: VoteSession,
     delegate: Delegate,
     status: str,
@@ -30,9 +31,10 @@ def attendance_mark(
         raise DomainError(_("Unknown attendance status."), field="status")
     # The session row lock serialises marks, so the live count stays consistent.
     session = lock_open_session(session)
-    delegate = session.delegates.filter(pk=delegate.pk).first()
-    if delegate is None:
+    found = session.delegates.filter(pk=delegate.pk).first()
+    if found is None:
         raise DomainError(_("This delegate is not on this session's list."))
+    delegate = found
     before = snapshot(delegate, ATTENDANCE_FIELDS)
 
     if status == Attendance.PRESENT:

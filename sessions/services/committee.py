@@ -1,17 +1,14 @@
 """The counting committee ("Tổ kiểm phiếu"): its chair and members."""
 
-from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils.translation import gettext as _
 
 from confidence_vote.lib.text import clean_text, identity_key
-from sessions.access import committee_accounts
+from sessions.access import User, committee_accounts
 from sessions.audit import audit_record, changes, snapshot
 from sessions.errors import DomainError
 from sessions.models import CommitteeMember, CommitteeRole, Delegate, VoteSession
 from sessions.services.common import lock_open_session, validate
-
-User = get_user_model()
 
 MEMBER_FIELDS = ["full_name", "position", "role", "delegate_id", "user_id"]
 
@@ -99,7 +96,7 @@ def _fill(
 @transaction.atomic
 def committee_member_add(
     *,
-    user,
+    user: User | None,
     session: VoteSession,
     role: str = CommitteeRole.MEMBER,
     delegate: Delegate | None = None,
@@ -136,7 +133,7 @@ def committee_member_add(
 @transaction.atomic
 def committee_member_update(
     *,
-    user,
+    user: User | None,
     session: VoteSession,
     member: CommitteeMember,
     role: str,
@@ -146,9 +143,10 @@ def committee_member_update(
     position: str = "",
 ) -> CommitteeMember:
     session = lock_open_session(session)
-    member = session.committee_members.filter(pk=member.pk).first()
-    if member is None:
+    found = session.committee_members.filter(pk=member.pk).first()
+    if found is None:
         raise DomainError(_("This member is not on this session's committee."))
+    member = found
     before = snapshot(member, MEMBER_FIELDS)
     _fill(
         member,
@@ -173,11 +171,14 @@ def committee_member_update(
 
 
 @transaction.atomic
-def committee_member_remove(*, user, session: VoteSession, member: CommitteeMember) -> None:
+def committee_member_remove(
+    *, user: User | None, session: VoteSession, member: CommitteeMember
+) -> None:
     session = lock_open_session(session)
-    member = session.committee_members.filter(pk=member.pk).first()
-    if member is None:
+    found = session.committee_members.filter(pk=member.pk).first()
+    if found is None:
         raise DomainError(_("This member is not on this session's committee."))
+    member = found
     data = {"id": member.pk, **snapshot(member, MEMBER_FIELDS)}
     member.delete()
     audit_record(action="committee.delete", user=user, session=session, data=data)

@@ -4,6 +4,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
 from sessions import lifecycle
+from sessions.access import REFUSALS, Account, User
 from sessions.errors import DomainError
 from sessions.models import VoteSession
 
@@ -15,6 +16,14 @@ def validate(instance) -> None:
     except ValidationError as exc:
         field, messages = next(iter(exc.message_dict.items()))
         raise DomainError(messages[0], field=None if field == "__all__" else field) from None
+
+
+def acting_account(user: User | None) -> Account:
+    """The signed-in account a write records as its author (entered_by, certified_by, ...).
+    Called after the service's access check, which has refused anyone else already."""
+    if user is None or not user.is_authenticated:
+        raise DomainError(REFUSALS["view"])
+    return user
 
 
 def lock_session(session: VoteSession) -> VoteSession:

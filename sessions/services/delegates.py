@@ -5,6 +5,7 @@ from django.db.models import Max
 from django.utils.translation import gettext as _
 
 from confidence_vote.lib.text import clean_text, identity_key
+from sessions.access import User
 from sessions.audit import audit_record, changes, snapshot
 from sessions.errors import DomainError
 from sessions.models import Delegate, Official, VoteSession
@@ -30,9 +31,10 @@ def _check_not_listed(
 ) -> None:
     """The same person (name, position, unit) may be convened only once."""
     key = identity_key(values["full_name"], values["position"], values["unit"])
-    others = session.delegates.exclude(pk=exclude_pk).values_list(
-        "full_name", "position", "unit", "order"
-    )
+    delegates = session.delegates.all()
+    if exclude_pk is not None:
+        delegates = delegates.exclude(pk=exclude_pk)
+    others = delegates.values_list("full_name", "position", "unit", "order")
     for name, position, unit, order in others:
         if identity_key(name, position, unit) == key:
             where = ", ".join(part for part in (position, unit) if part)
@@ -52,7 +54,7 @@ def _audit_data(delegate: Delegate) -> dict:
 @transaction.atomic
 def delegate_create(
     *,
-    user,
+    user: User | None,
     session: VoteSession,
     full_name: str,
     position: str = "",
@@ -74,7 +76,7 @@ def delegate_create(
 @transaction.atomic
 def delegate_update(
     *,
-    user,
+    user: User | None,
     delegate: Delegate,
     full_name: str,
     position: str = "",
@@ -100,7 +102,7 @@ def delegate_update(
 
 
 @transaction.atomic
-def delegate_delete(*, user, delegate: Delegate) -> None:
+def delegate_delete(*, user: User | None, delegate: Delegate) -> None:
     """Remove a delegate; the rest of the list is renumbered 1..n.
 
     An official linked to this delegate loses the link; a counting committee member

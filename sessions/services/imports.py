@@ -10,10 +10,11 @@ from collections.abc import Mapping, Sequence
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Max
+from django.db.models import Count, Field, Max, Model
 from django.utils.translation import gettext as _
 
 from confidence_vote.lib.text import clean_text, identity_key
+from sessions.access import User
 from sessions.audit import audit_record
 from sessions.errors import DomainError
 from sessions.importing import SPECS, ImportResult, ImportRow, parse_import, validate_rows
@@ -97,7 +98,7 @@ def _check(
     return rows
 
 
-def _validated(pairs: list[tuple[ImportRow, object]]) -> None:
+def _validated(pairs: list[tuple[ImportRow, Model]]) -> None:
     """full_clean each new instance, fields only. The constraints (names not empty, nobody
     listed twice, unique orders) were checked by validate_rows and the numbering, and the
     database enforces them again; validating them (and the session foreign key) here would
@@ -107,7 +108,8 @@ def _validated(pairs: list[tuple[ImportRow, object]]) -> None:
             instance.full_clean(exclude=["session"], validate_constraints=False)
         except ValidationError as exc:
             name, messages = next(iter(exc.message_dict.items()))
-            label = name if name == "__all__" else instance._meta.get_field(name).verbose_name
+            model_field = None if name == "__all__" else instance._meta.get_field(name)
+            label = model_field.verbose_name if isinstance(model_field, Field) else name
             raise DomainError(
                 _("Nothing was imported. Row %(row)d, %(field)s: %(problem)s")
                 % {"row": row.row, "field": label, "problem": messages[0]},
@@ -129,7 +131,7 @@ def _save(model, instances: list) -> list:
 @transaction.atomic
 def officials_import(
     *,
-    user,
+    user: User | None,
     session: VoteSession,
     rows: Sequence[ImportRow],
     file_name: str,
@@ -157,7 +159,7 @@ def officials_import(
 @transaction.atomic
 def delegates_import(
     *,
-    user,
+    user: User | None,
     session: VoteSession,
     rows: Sequence[ImportRow],
     file_name: str,

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from confidence_vote.lib.text import clean_text, identity_key
 from confidence_vote.lib.uploads import UploadKind, UploadRefused, read_upload
+from sessions.access import User
 from sessions.audit import audit_record, changes, snapshot
 from sessions.errors import DomainError
 from sessions.models import Delegate, Official, VoteSession, dossier_path
@@ -43,7 +44,10 @@ def _check_not_listed(
 ) -> None:
     """The same person (name and position) may appear only once on the ballot."""
     key = identity_key(full_name, position)
-    others = session.officials.exclude(pk=exclude_pk).values_list("full_name", "position", "order")
+    officials = session.officials.all()
+    if exclude_pk is not None:
+        officials = officials.exclude(pk=exclude_pk)
+    others = officials.values_list("full_name", "position", "order")
     for name, other_position, order in others:
         if identity_key(name, other_position) == key:
             raise DomainError(
@@ -63,7 +67,10 @@ def _check_delegate(
         raise DomainError(
             _("The delegate record must be a delegate of this session."), field="delegate"
         )
-    other = session.officials.filter(delegate=delegate).exclude(pk=official_pk).first()
+    linked = session.officials.filter(delegate=delegate)
+    if official_pk is not None:
+        linked = linked.exclude(pk=official_pk)
+    other = linked.first()
     if other is not None:
         raise DomainError(
             _("%(delegate)s is already linked to the official %(official)s.")
@@ -82,7 +89,7 @@ def _audit_data(official: Official) -> dict:
 @transaction.atomic
 def official_create(
     *,
-    user,
+    user: User | None,
     session: VoteSession,
     full_name: str,
     position: str,
@@ -113,7 +120,7 @@ def official_create(
 @transaction.atomic
 def official_update(
     *,
-    user,
+    user: User | None,
     official: Official,
     full_name: str,
     position: str,
@@ -164,7 +171,7 @@ def check_dossier(dossier: UploadedFile) -> None:
         raise DomainError(exc.message, field="dossier") from None
 
 
-def _stored_name(official: Official, original: str) -> str:
+def _stored_name(official: Official, original: str | None) -> str:
     """dossiers/session-<id>/<random>/<original name>.pdf, within the field's max_length.
 
     A fresh directory per upload keeps the original (Vietnamese) file name as it was,
@@ -174,13 +181,18 @@ def _stored_name(official: Official, original: str) -> str:
     stem = name[:-4] if name.lower().endswith(".pdf") else name
     stem = stem.strip(" .") or "dossier"
     prefix = dossier_path(official, f"{secrets.token_hex(5)}/")
-    room = Official._meta.get_field("dossier").max_length - len(prefix) - len(".pdf")
+    max_length = Official._meta.get_field("dossier").max_length
+    assert max_length is not None  # a FileField always has one (100 unless set)
+    room = max_length - len(prefix) - len(".pdf")
     return f"{prefix}{stem[:room].rstrip(' .') or 'dossier'}.pdf"
 
 
 def dossier_download_name(official: Official) -> str:
     """The file name offered on download: the name it was uploaded with."""
-    return PurePosixPath(official.dossier.name).name
+    name = official.dossier.name
+    if name is None:
+        raise ValueError("the official has no dossier")
+    return PurePosixPath(name).name
 
 
 def _delete_file_after_commit(storage, name: str) -> None:
@@ -188,7 +200,9 @@ def _delete_file_after_commit(storage, name: str) -> None:
 
 
 @transaction.atomic
-def official_set_dossier(*, user, official: Official, dossier: UploadedFile | None) -> Official:
+def official_set_dossier(
+    *, user: User | None, official: Official, dossier: UploadedFile | None
+) -> Official:
     """Attach (or, with None, remove) an official's dossier PDF."""
     if dossier is not None:
         check_dossier(dossier)
@@ -241,7 +255,7 @@ def official_set_dossier(*, user, official: Official, dossier: UploadedFile | No
 
 
 @transaction.atomic
-def official_delete(*, user, official: Official) -> None:
+def official_delete(*, user: User | None, official: Official) -> None:
     """Remove an official; the rest of the ballot is renumbered 1..n."""
     session = lock_open_session(official.session)
     official = session.officials.select_for_update().get(pk=official.pk)
@@ -269,7 +283,9 @@ def _renumber(session: VoteSession) -> None:
 
 
 @transaction.atomic
-def official_move(*, user, official: Official, direction: Literal["up", "down"]) -> Official:
+def official_move(
+    *, user: User | None, official: Official, direction: Literal["up", "down"]
+) -> Official:
     """Swap an official with the one above ("up") or below ("down") on the ballot."""
     if direction not in ("up", "down"):
         raise DomainError(_("Move an official up or down."), field="direction")

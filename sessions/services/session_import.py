@@ -26,7 +26,6 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
-from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.utils import timezone
@@ -34,6 +33,7 @@ from django.utils.translation import gettext as _
 
 from confidence_vote.lib.text import clean_text, identity_key
 from confidence_vote.rules import DEFAULT_PROFILE, PROFILES
+from sessions.access import User
 from sessions.audit import audit_record
 from sessions.errors import DomainError
 from sessions.models import (
@@ -152,7 +152,7 @@ class SessionData:
     committee: list[CommitteeData]
     ballots_issued: int | None
     # The session's document fields (sessions.services.sessions.DOCUMENT_FIELDS).
-    document_fields: dict[str, str] = field(default_factory=dict)
+    document_fields: dict[str, Any] = field(default_factory=dict)
 
     @property
     def present(self) -> int:
@@ -160,7 +160,8 @@ class SessionData:
 
 
 def _max_length(model: type[models.Model], field: str) -> int | None:
-    return model._meta.get_field(field).max_length
+    model_field = model._meta.get_field(field)
+    return model_field.max_length if isinstance(model_field, models.Field) else None
 
 
 class _Checker:
@@ -269,7 +270,7 @@ def _check_starts_at(check: _Checker, data: dict) -> dt.datetime | None:
             day = dt.date.fromisoformat(raw.strip())
         except ValueError:
             check.add("date", _("not a date (YYYY-MM-DD)"))
-    at = DEFAULT_TIME
+    at: dt.time | None = DEFAULT_TIME
     raw = data.get("time")
     if raw is not None:
         at = None
@@ -406,10 +407,12 @@ def _text_lines(check: _Checker, top: dict, key: str) -> str:
 
 def _check_document_fields(check: _Checker, top: dict, rule_profile: str) -> dict[str, str]:
     """The session's document fields: the base, the body's words, the signature, …"""
-    fields: dict[str, str] = {}
+    fields: dict[str, Any] = {}
     base = top.get("percentage_base")
     if base is not None:
-        allowed = list(PROFILES[rule_profile].allowed_bases()) if rule_profile in PROFILES else []
+        allowed: list[str] = (
+            list(PROFILES[rule_profile].allowed_bases()) if rule_profile in PROFILES else []
+        )
         fields["percentage_base"] = check.choice(top, "percentage_base", "", allowed, "")
     fields["meeting_body"] = check.text(top, "meeting_body", "", model=VoteSession)
     fields["secretary_name"] = check.text(
@@ -449,28 +452,36 @@ def session_file_validate(*, data: Any) -> SessionData:
             chair_position = check.text(
                 chair, "position", "chair", model=VoteSession, field="chair_position"
             )
-    session_data = SessionData(
-        organization=organization,
-        title=title,
-        starts_at=starts_at,
-        venue=check.text(top, "venue", "", model=VoteSession),
-        legal_basis=check.text(top, "legal_basis", ""),
-        rule_profile=rule_profile,
-        chair_name=chair_name,
-        chair_position=chair_position,
-        officials=_check_officials(check, top.get("officials")),
-        delegates=_check_delegates(check, top.get("delegates")),
-        committee=_check_committee(check, top.get("counting_committee")),
-        ballots_issued=_check_ballots_issued(check, top.get("ballots_issued")),
-        document_fields=_check_document_fields(check, top, rule_profile),
-    )
+    venue = check.text(top, "venue", "", model=VoteSession)
+    legal_basis = check.text(top, "legal_basis", "")
+    officials = _check_officials(check, top.get("officials"))
+    delegates = _check_delegates(check, top.get("delegates"))
+    committee = _check_committee(check, top.get("counting_committee"))
+    ballots_issued = _check_ballots_issued(check, top.get("ballots_issued"))
+    document_fields = _check_document_fields(check, top, rule_profile)
     if check.problems:
         shown = check.problems[:MAX_PROBLEMS]
         hidden = len(check.problems) - len(shown)
         if hidden:
             shown.append(_("… and %(count)d more problems.") % {"count": hidden})
         raise DomainError("\n".join(shown))
-    return session_data
+    # Either is None only after a problem was reported above.
+    assert organization is not None and starts_at is not None
+    return SessionData(
+        organization=organization,
+        title=title,
+        starts_at=starts_at,
+        venue=venue,
+        legal_basis=legal_basis,
+        rule_profile=rule_profile,
+        chair_name=chair_name,
+        chair_position=chair_position,
+        officials=officials,
+        delegates=delegates,
+        committee=committee,
+        ballots_issued=ballots_issued,
+        document_fields=document_fields,
+    )
 
 
 def _no_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict:
@@ -575,7 +586,7 @@ def _committee_links(data: SessionData) -> list[int | None]:
 
 
 @transaction.atomic
-def session_import(*, user: AbstractBaseUser | None, data: Any) -> VoteSession:
+def session_import(*, user: User | None, data: Any) -> VoteSession:
     """Create a session and all its lists from a parsed session file, or nothing at all.
 
     The organization is matched by name, else created. With `ballots_issued` the session
@@ -629,26 +640,30 @@ def session_import(*, user: AbstractBaseUser | None, data: Any) -> VoteSession:
         delegates.append(delegate)
 
     official_links = _official_links(checked)
-    for index, (row, link) in enumerate(zip(checked.officials, official_links, strict=True)):
+    for index, (official_row, link) in enumerate(
+        zip(checked.officials, official_links, strict=True)
+    ):
         official = Official(
             session=session,
-            full_name=row.name,
-            position=row.position,
+            full_name=official_row.name,
+            position=official_row.position,
             order=index + 1,
-            block=row.block,
+            block=official_row.block,
             delegate=delegates[link] if link is not None else None,
         )
         _save(official, f"officials[{index}]")
 
     committee_links = _committee_links(checked)
-    for index, (row, link) in enumerate(zip(checked.committee, committee_links, strict=True)):
-        delegate = delegates[link] if link is not None else None
+    for index, (member_row, link) in enumerate(
+        zip(checked.committee, committee_links, strict=True)
+    ):
+        linked = delegates[link] if link is not None else None
         member = CommitteeMember(
             session=session,
-            full_name=row.name,
-            position=row.position or (delegate.position if delegate else ""),
-            role=row.role,
-            delegate=delegate,
+            full_name=member_row.name,
+            position=member_row.position or (linked.position if linked else ""),
+            role=member_row.role,
+            delegate=linked,
         )
         _save(member, f"counting_committee[{index}]")
 
@@ -674,7 +689,7 @@ def session_import(*, user: AbstractBaseUser | None, data: Any) -> VoteSession:
     return session
 
 
-def session_import_file(*, user: AbstractBaseUser | None, path: str | Path) -> VoteSession:
+def session_import_file(*, user: User | None, path: str | Path) -> VoteSession:
     """Read, check and import one session file (see session_file_load and session_import)."""
     return session_import(user=user, data=session_file_load(path=path))
 

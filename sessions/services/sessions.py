@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 
 from confidence_vote.lib.text import clean_paragraphs, clean_text
 from sessions import lifecycle
+from sessions.access import User
 from sessions.audit import audit_record, changes, snapshot
 from sessions.errors import DomainError
 from sessions.models import CommitteeRole, Organization, VoteSession
@@ -59,7 +60,7 @@ EDITABLE_FIELDS += DOCUMENT_FIELDS
 @transaction.atomic
 def session_create(
     *,
-    user,
+    user: User | None,
     organization: Organization,
     title: str,
     starts_at: datetime,
@@ -99,7 +100,7 @@ def session_create(
 
 
 @transaction.atomic
-def session_update(*, user, session: VoteSession, **values) -> VoteSession:
+def session_update(*, user: User | None, session: VoteSession, **values) -> VoteSession:
     unknown = set(values) - set(EDITABLE_FIELDS)
     if unknown:
         raise TypeError(f"not editable: {sorted(unknown)}")
@@ -167,7 +168,7 @@ def _voting_problems(session: VoteSession) -> list[str]:
 
 
 @transaction.atomic
-def session_start_voting(*, user, session: VoteSession) -> VoteSession:
+def session_start_voting(*, user: User | None, session: VoteSession) -> VoteSession:
     """Lock the lists and start voting; refused without a quorum."""
     session = lock_session(session)
     lifecycle.transition_check(session, "start_voting")
@@ -186,7 +187,7 @@ def session_start_voting(*, user, session: VoteSession) -> VoteSession:
 
 
 @transaction.atomic
-def session_unlock(*, user, session: VoteSession, reason: str) -> VoteSession:
+def session_unlock(*, user: User | None, session: VoteSession, reason: str) -> VoteSession:
     """Return a session from voting to draft so its lists can change; needs a reason."""
     reason = (reason or "").strip()
     if not reason:
@@ -198,7 +199,9 @@ def session_unlock(*, user, session: VoteSession, reason: str) -> VoteSession:
 
 
 @transaction.atomic
-def session_open_counting(*, user, session: VoteSession, ballots_issued: int) -> VoteSession:
+def session_open_counting(
+    *, user: User | None, session: VoteSession, ballots_issued: int
+) -> VoteSession:
     """Record the ballots issued and open counting; at most one ballot per delegate present."""
     session = lock_session(session)
     lifecycle.transition_check(session, "open_counting")

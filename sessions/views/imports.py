@@ -104,7 +104,8 @@ def _context(session, kind: str, **extra) -> dict:
 def _preview_rows(result: ImportResult, first_order: int) -> list[dict]:
     problems: dict[int, list[str]] = {}
     for error in result.row_errors:
-        problems.setdefault(error.row, []).append(error.message)
+        if error.row is not None:  # always, for a row error
+            problems.setdefault(error.row, []).append(error.message)
     return [
         {"data": row, "order": first_order + n, "problems": problems.get(row.row, [])}
         for n, row in enumerate(result.rows)

@@ -199,7 +199,7 @@ class Command(BaseCommand):
         seats: dict[str, CommitteeMember | None],
         kept: list[str],
     ) -> None:
-        role_labels = {
+        role_labels: dict[str, str] = {
             Role.SECRETARIAT: _("Secretariat: prepares and runs the session"),
             Role.COUNTING: _("Counting committee"),
             Role.LEADERSHIP: _("Leadership: read-only"),
@@ -294,6 +294,7 @@ class Command(BaseCommand):
             session.refresh_from_db()
         if not lifecycle.counting_open(session):
             return
+        assert session.ballots_issued is not None  # set when counting opened (a constraint)
         orders = list(session.officials.order_by("order").values_list("order", flat=True))
         marks = dict.fromkeys(orders, "high")
         passes = {n: member.user for n, member in enumerate(typists, start=1)}
@@ -330,6 +331,7 @@ class Command(BaseCommand):
         for member in members:
             if member.pk not in pending:
                 continue
+            assert member.user is not None  # checked above: every member has an account
             if not member.user.check_password(DEMO_PASSWORD):
                 raise CommandError(
                     _(
