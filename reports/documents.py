@@ -23,7 +23,7 @@ from confidence_vote.lib.numbers import percentage, vn_percent
 from confidence_vote.lib.pdf import FONT_FAMILY, balanced_lines, render_pdf, text_width_mm
 from confidence_vote.rules import RuleProfile
 from reports.models import ResultDetails
-from reports.selectors import Tally, invalid_ballots_by_reason, tally_for_session
+from reports.selectors import Tally, invalid_ballots_by_reason, result_code, tally_for_session
 from reports.verification import verification_url
 from sessions import lifecycle
 from sessions.errors import DomainError
@@ -114,10 +114,11 @@ def document_number(*, organization: Organization, kind: Kind, number: str = "")
     return f"Số {number}-{letters}/{organization.code}"
 
 
-def verification_payload(tally: Tally) -> str:
+def verification_payload(code: str) -> str:
     """What the QR code on the minutes and report holds: the public verification page's URL
-    with the fingerprint of the result data."""
-    return verification_url(tally)
+    with the result's code (the fingerprint once certified; a draft code before, which the
+    page does not know)."""
+    return verification_url(code)
 
 
 def qr_data_uri(payload: str) -> str:
@@ -315,6 +316,7 @@ def results_context(
     blocks_of = {row.order: row.block for row in tally.officials}
     if official is None:
         official = lifecycle.result_final(session)
+    code_label, code = result_code(session=session, tally=tally, official=official)
     issuing_body = session.organization.issuing_body
     return {
         "kind": kind,
@@ -356,8 +358,9 @@ def results_context(
         "signature": _signature(session),
         "draft": not official,
         "official": official,
-        "fingerprint": tally.fingerprint(),
-        "qr": qr_data_uri(verification_payload(tally)),
+        "fingerprint": code,
+        "fingerprint_label": code_label,
+        "qr": qr_data_uri(verification_payload(code)),
     }
 
 

@@ -101,8 +101,9 @@ def csv_bytes(tally: Tally) -> bytes:
     return csv_text(tally).encode("utf-8")
 
 
-def xlsx_bytes(tally: Tally) -> bytes:
-    """A workbook: the officials' table, and the session's figures; numbers as numbers."""
+def xlsx_bytes(tally: Tally, *, code: tuple[str, str]) -> bytes:
+    """A workbook: the officials' table, and the session's figures; numbers as numbers.
+    `code`: the result's (label, code) as documents print it (reports.selectors.result_code)."""
     profile = get_profile(tally.rule_profile)
     workbook = Workbook()
     sheet = workbook.active
@@ -152,7 +153,7 @@ def xlsx_bytes(tally: Tally) -> bytes:
         ("Tỷ lệ phần trăm tính", base_text),
         ("Căn cứ", profile.legal_basis),
         ("Đã kết thúc kiểm phiếu", "Có" if tally.count_closed else "Chưa (kết quả tạm tính)"),
-        ("Dấu vân tay kết quả (SHA-256)", tally.fingerprint()),
+        code,
     ]
     for label, value in rows:
         xlsx_append(figures, [label, value])

@@ -2,11 +2,13 @@
 of queries whatever the number of ballots."""
 
 import hashlib
+import hmac
 import json
 from dataclasses import asdict, dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from django.conf import settings
 from django.db.models import Count, Exists, OuterRef, Q
 
 from ballots.models import Ballot, EntryPass, InvalidReason, Mark, MarkValue
@@ -113,8 +115,28 @@ class Tally:
         return json.dumps(self.as_data(), sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 
     def fingerprint(self) -> str:
-        """SHA-256 of the canonical JSON: printed on every page of the documents."""
+        """SHA-256 of the canonical JSON: printed on every page of the certified documents and
+        verifiable through /verify/. Never shown before certification: everything in the data
+        but the marks is known to the secretariat, so a plain hash of a small session's result
+        could be confirmed by trying every candidate."""
         return hashlib.sha256(self.canonical_json().encode("utf-8")).hexdigest()
+
+    def draft_code(self, *, version: int) -> str:
+        """The result's code before certification: an HMAC of the canonical JSON with a key
+        the server derives from its secret for this session's result version. It tells two
+        readings of the result apart, but nobody without the server's secret can test a
+        guess against it."""
+        key = hmac.new(
+            settings.SECRET_KEY.encode("utf-8"),
+            f"confidence-vote:result-draft:{self.session}:{version}".encode(),
+            hashlib.sha256,
+        ).digest()
+        return hmac.new(key, self.canonical_json().encode("utf-8"), hashlib.sha256).hexdigest()
+
+    def shown_code(self, *, official: bool, version: int) -> str:
+        """The code a page or document shows: the fingerprint once certified, else the draft
+        code."""
+        return self.fingerprint() if official else self.draft_code(version=version)
 
 
 def _ballot_counts(
@@ -271,6 +293,27 @@ def _with_checks(tally: Tally, session: VoteSession) -> Tally:
     return Tally(**{**tally.__dict__, "checks": checks})
 
 
+OFFICIAL_CODE_LABEL = "Mã kiểm tra kết quả (SHA-256)"
+DRAFT_CODE_LABEL = "Mã dự thảo kết quả (chưa chứng nhận, không tra cứu được)"
+
+
+def result_code(
+    *, session: VoteSession, tally: "Tally", official: bool | None = None
+) -> tuple[str, str]:
+    """(label, code) a document or an export prints: the verifiable fingerprint once the result
+    is certified (or being certified: `official`), the keyed draft code before."""
+    if official is None:
+        official = lifecycle.result_final(session)
+    code = tally.shown_code(official=official, version=session.result_version)
+    return (OFFICIAL_CODE_LABEL if official else DRAFT_CODE_LABEL), code
+
+
+def confirmation_code(*, session: VoteSession, tally: "Tally | None" = None) -> str:
+    """What committee members confirm: the current result's draft code for this version."""
+    tally = tally or tally_for_session(session=session)
+    return tally.draft_code(version=session.result_version)
+
+
 def confirmation_state(*, session: VoteSession, fingerprint: str | None = None) -> dict:
     """Who of the counting committee confirmed the current version of the result, with the
     current fingerprint (pass it when the caller already has the tally; else it is computed).
@@ -279,7 +322,7 @@ def confirmation_state(*, session: VoteSession, fingerprint: str | None = None) 
      "all_confirmed", "missing": [names]}; a confirmation of another fingerprint (the count
     was corrected since) does not count."""
     if fingerprint is None:
-        fingerprint = tally_for_session(session=session).fingerprint()
+        fingerprint = confirmation_code(session=session)
     version = session.result_version
     confirmed = dict(
         Confirmation.objects.filter(

@@ -21,7 +21,7 @@ from reports.models import (
     DocumentKind,
     SignedDocument,
 )
-from reports.selectors import confirmation_state, tally_for_session
+from reports.selectors import confirmation_code, confirmation_state, tally_for_session
 from sessions import lifecycle
 from sessions.access import Account, User, require
 from sessions.audit import audit_record
@@ -62,7 +62,7 @@ def result_confirm(*, user: User | None, session: VoteSession, password: str) ->
     account = acting_account(user)
     if not account.check_password(password or ""):
         raise DomainError(_("The password is not right."), field="password")
-    fingerprint = tally_for_session(session=session).fingerprint()
+    fingerprint = confirmation_code(session=session)
     version = session.result_version
     existing = Confirmation.objects.filter(session=session, version=version, member=member).first()
     if existing is not None and existing.fingerprint == fingerprint:
@@ -120,8 +120,11 @@ def result_certify(*, user: User | None, session: VoteSession) -> list[SignedDoc
     require(user=user, session=session, capability="certify")
     lifecycle.transition_check(session, "certify")
     version = session.result_version
-    fingerprint = tally_for_session(session=session).fingerprint()
-    _require_all_confirmed(session=session, fingerprint=fingerprint)
+    tally = tally_for_session(session=session)
+    _require_all_confirmed(
+        session=session, fingerprint=confirmation_code(session=session, tally=tally)
+    )
+    fingerprint = tally.fingerprint()
     organization = session.organization
 
     # The signer the organization's setup names: its .p12, or its key on a PKCS#11 token

@@ -54,10 +54,10 @@ class Verdict:
         return self.status == "authentic"
 
 
-def verification_url(tally) -> str:
+def verification_url(code: str) -> str:
     """The QR code's target: the public verification page, asking about this result."""
     base = settings.PUBLIC_BASE_URL.rstrip("/")
-    return f"{base}{reverse('verify')}?fp={tally.fingerprint()}"
+    return f"{base}{reverse('verify')}?fp={code}"
 
 
 def document_verify(content: bytes) -> Verdict:

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_safe
 from confidence_vote.lib.numbers import vn_percent
 from confidence_vote.rules import RuleProfile
 from reports.exports import csv_bytes, results_filename, xlsx_bytes
-from reports.selectors import ChainCheck, OfficialResult, Tally, tally_for_session
+from reports.selectors import ChainCheck, OfficialResult, Tally, result_code, tally_for_session
 from sessions.access import get_session_for
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -134,5 +134,7 @@ def results_xlsx(request, pk):
     session = get_session_for(request, pk, need="view_results")
     tally = tally_for_session(session=session)
     return _download(
-        xlsx_bytes(tally), content_type=XLSX_TYPE, filename=results_filename(tally, "xlsx")
+        xlsx_bytes(tally, code=result_code(session=session, tally=tally)),
+        content_type=XLSX_TYPE,
+        filename=results_filename(tally, "xlsx"),
     )

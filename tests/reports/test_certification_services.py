@@ -91,7 +91,8 @@ def audits(session, action):
 def test_confirm_records_version_and_fingerprint(counted, member):
     confirmation = result_confirm(user=member, session=counted, password=PASSWORD)
     assert confirmation.version == 1
-    assert confirmation.fingerprint == tally_for_session(session=counted).fingerprint()
+    # Members confirm the keyed draft code, never the plain fingerprint (guessable).
+    assert confirmation.fingerprint == tally_for_session(session=counted).draft_code(version=1)
     assert confirmation.member == CommitteeMember.objects.get(session=counted, user=member)
     entry = audits(counted, "result.confirm").get()
     assert entry.user == member

@@ -130,10 +130,11 @@ def test_minutes_of_the_seed_case_party_style(org, tmp_path):
     assert str(localtime().year) not in text
     assert "DỰ THẢO" in text
     assert "KẾT QUẢ CHÍNH THỨC" not in text
-    # The fingerprint on every page; the page number from page 2.
+    # The draft's keyed code on every page; the page number from page 2.
     assert len(pages) >= 2
     for page in pages:
-        assert tally.fingerprint() in page
+        assert tally.draft_code(version=session.result_version) in page
+        assert tally.fingerprint() not in page
     assert "2" in pages[1].splitlines()
     assert_a4_with_ink(page_one_png(pdf, tmp_path))
 
@@ -185,7 +186,7 @@ def test_report_has_the_summary_and_recipients(org, tmp_path):
     ) in text
     assert "Nơi nhận" in text
     assert "Nguyễn Văn Chủ" in text
-    assert tally_for_session(session=session).fingerprint() in text
+    assert tally_for_session(session=session).draft_code(version=1) in text
     assert_a4_with_ink(page_one_png(pdf, tmp_path))
 
 
@@ -276,10 +277,31 @@ def test_numbers_and_file_names(org):
     )
 
 
-def test_verification_payload_holds_session_and_fingerprint(org):
+def test_verification_payload_holds_the_code(org):
     tally = tally_for_session(session=seed_session(org))
-    payload = verification_payload(tally)
+    payload = verification_payload(tally.fingerprint())
     assert payload == f"{settings.PUBLIC_BASE_URL}/verify/?fp={tally.fingerprint()}"
+
+
+def test_a_draft_prints_a_keyed_code_never_the_plain_fingerprint(org):
+    """Before certification nothing printed lets the secretariat confirm a guessed result:
+    the code is keyed with the server's secret, per result version."""
+    session = seed_session(org)
+    tally = tally_for_session(session=session)
+    text = "".join(pages_text(render_document(session=session, kind="minutes")))
+    assert tally.fingerprint() not in text
+    draft = tally.draft_code(version=session.result_version)
+    assert draft in text and draft != tally.fingerprint()
+    assert tally.draft_code(version=2) != draft
+    assert "chưa chứng nhận" in text
+
+
+def test_the_draft_code_depends_on_the_servers_secret(org, settings):
+    session = seed_session(org)
+    tally = tally_for_session(session=session)
+    before = tally.draft_code(version=1)
+    settings.SECRET_KEY = "another-secret-" + "x" * 40
+    assert tally.draft_code(version=1) != before
 
 
 def test_ballot_paper_has_no_results_and_one_copy_per_delegate_present(org, tmp_path):

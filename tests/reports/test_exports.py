@@ -42,7 +42,9 @@ def test_csv_rows(mixed):
 
 
 def test_xlsx_numbers_and_figures(mixed):
-    workbook = load_workbook(io.BytesIO(xlsx_bytes(tally_for_session(session=mixed))))
+    workbook = load_workbook(
+        io.BytesIO(xlsx_bytes(tally_for_session(session=mixed), code=("Mã", "x")))
+    )
     sheet = workbook["Kết quả"]
     header = [cell.value for cell in sheet[1]]
     assert header[:3] == ["STT", "Họ và tên", "Chức vụ"]
@@ -135,7 +137,9 @@ def test_the_tally_command_csv_is_safe_too(hostile):
 
 
 def test_xlsx_cells_that_start_a_formula_are_strings_not_formulas(hostile):
-    workbook = load_workbook(io.BytesIO(xlsx_bytes(tally_for_session(session=hostile))))
+    workbook = load_workbook(
+        io.BytesIO(xlsx_bytes(tally_for_session(session=hostile), code=("Mã", "x")))
+    )
     sheet = workbook["Kết quả"]
     for row, name in enumerate(HOSTILE, start=2):
         cell = sheet.cell(row=row, column=2)
@@ -153,7 +157,9 @@ def test_xlsx_cells_that_start_a_formula_are_strings_not_formulas(hostile):
 def test_the_raw_workbook_holds_no_formula_element(hostile):
     import zipfile
 
-    archive = zipfile.ZipFile(io.BytesIO(xlsx_bytes(tally_for_session(session=hostile))))
+    archive = zipfile.ZipFile(
+        io.BytesIO(xlsx_bytes(tally_for_session(session=hostile), code=("Mã", "x")))
+    )
     for name in archive.namelist():
         if name.startswith("xl/worksheets/"):
             assert b"<f>" not in archive.read(name)

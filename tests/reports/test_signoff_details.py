@@ -129,7 +129,7 @@ def test_elected_certification_signs_the_resolution_too(login, council, signing_
             )
             member.save(update_fields=["user"])
     confirm_all(council)
-    from reports.keys import trial_signer_install
+    from reports.key_services import trial_signer_install
 
     trial_signer_install(organization=council.organization)
     documents = result_certify(user=chair_user, session=council)
@@ -146,7 +146,7 @@ def test_elected_certification_signs_the_resolution_too(login, council, signing_
 
 
 def test_the_signed_resolution_verifies_and_a_changed_byte_does_not(council, signing_dir):  # noqa: F811
-    from reports.keys import trial_signer_install
+    from reports.key_services import trial_signer_install
     from reports.verification import document_verify
     from tests.factories import make_user
 

@@ -51,9 +51,12 @@ def test_open_count_says_the_count_must_close_first(login, org, chair, counting_
 
 def test_member_sees_version_fingerprint_and_password_form(login, counting_member, counted):
     body = body_of(login(counting_member).get(page(counted)))
-    fingerprint = tally_for_session(session=counted).fingerprint()
+    tally = tally_for_session(session=counted)
+    code = tally.draft_code(version=1)
     assert "DỰ THẢO" in body
-    assert f'data-testid="fingerprint">{fingerprint}<' in body
+    assert f'data-testid="fingerprint">{code}<' in body
+    # Never the plain SHA-256 of the result data before certification.
+    assert tally.fingerprint() not in body
     assert 'data-testid="version">1<' in body
     assert 'data-testid="confirm-form"' in body
     assert 'type="password"' in body

@@ -180,8 +180,8 @@ def test_verification_url_is_the_qr_target(org, settings):
     settings.PUBLIC_BASE_URL = "https://phieu.example.gov.vn"
     tally = tally_for_session(session=seed_session(org))
     expected = f"https://phieu.example.gov.vn/verify/?fp={tally.fingerprint()}"
-    assert verification_url(tally) == expected
-    assert verification_payload(tally) == expected
+    assert verification_url(tally.fingerprint()) == expected
+    assert verification_payload(tally.fingerprint()) == expected
 
 
 def test_fingerprint_lookup(org, signing_dir):
