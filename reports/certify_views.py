@@ -199,6 +199,11 @@ def paper_minutes(request, pk):
 def signed_document(request, pk, document_id):
     session = get_session_for(request, pk, need="view_results")
     document = get_object_or_404(SignedDocument, pk=document_id, session=session)
+    return serve_signed(request, document)
+
+
+def serve_signed(request, document: SignedDocument) -> FileResponse:
+    """The stored signed bytes, the download recorded."""
     services.document_download(user=request.user, document=document)
     return FileResponse(
         io.BytesIO(bytes(document.content)),

@@ -1,6 +1,7 @@
 """Downloads of the official documents as PDF: the counting minutes, the result report and an
-elected body's confirming resolution (need "results"), and the blank ballot paper (need
-"view": the secretariat prints it before the vote)."""
+elected body's confirming resolution (need "view_results"), and the blank ballot paper (need
+"view": the secretariat prints it before the vote). Fresh renders are "DỰ THẢO" drafts; once
+the result is certified every download is the stored signed document of the current version."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -10,7 +11,10 @@ from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
+from reports.certify_views import serve_signed
 from reports.documents import KINDS, MAX_SPARES, document_filename, render_document
+from reports.selectors import current_signed_document
+from sessions import lifecycle
 from sessions.access import get_session_for
 from sessions.errors import DomainError
 
@@ -36,6 +40,12 @@ def document(request, pk: int, kind: str):
         return HttpResponseBadRequest(
             _("Spare ballot papers must be a whole number from 0 to %(max)d.") % {"max": MAX_SPARES}
         )
+    if kind != "ballots" and lifecycle.result_final(session):
+        # Certified: the stored signed document of the current version, never a fresh render.
+        signed = current_signed_document(session=session, kind=kind)
+        if signed is None:
+            raise Http404
+        return serve_signed(request, signed)
     # Reads, then renders: no transaction is held while WeasyPrint works.
     try:
         pdf = render_document(session=session, kind=kind, spares=spares)

@@ -14,7 +14,7 @@ from django.db.models import Count, Exists, OuterRef, Q
 from ballots.models import Ballot, EntryPass, InvalidReason, Mark, MarkValue
 from ballots.selectors import tally_sheet_totals
 from confidence_vote.rules import RuleProfile
-from reports.models import Confirmation
+from reports.models import Confirmation, SignedDocument
 from sessions import lifecycle
 from sessions.models import VoteSession
 from sessions.selectors import attendance_summary
@@ -354,3 +354,14 @@ def invalid_ballots_by_reason(*, session: VoteSession) -> list[tuple[str, int]]:
         .values_list("invalid_reason", "n")
     )
     return [(reason, counts[reason]) for reason in InvalidReason.values if counts.get(reason)]
+
+
+def current_signed_document(*, session: VoteSession, kind: str) -> SignedDocument | None:
+    """The signed document of this kind for the session's current result version, if any."""
+    return (
+        SignedDocument.objects.filter(
+            session=session, kind=kind, version=session.result_version, superseded_at__isnull=True
+        )
+        .order_by("-pk")
+        .first()
+    )

@@ -97,3 +97,20 @@ def test_permissions(login, outsider, leader, secretariat, chair, certified):
     result_reopen(user=chair, session=certified, reason="Sửa phiếu")
     assert login(secretariat).get(link(certified, document)).status_code == 403
     assert not DocumentDownload.objects.exists()
+
+
+def test_the_obvious_download_after_certification_is_the_signed_file(login, org, leader, certified):
+    """ "Báo cáo kết quả (PDF)" on the results page: the stored signed bytes, recorded, that
+    verify_document and /verify/ call authentic."""
+    from reports.verification import document_verify
+
+    for kind in ("minutes", "report"):
+        document = SignedDocument.objects.get(session=certified, kind=kind)
+        response = login(leader).get(
+            reverse("reports:document", kwargs={"pk": certified.pk, "kind": kind})
+        )
+        assert response.status_code == 200
+        content = b"".join(response.streaming_content)
+        assert content == bytes(document.content)
+        assert document_verify(content).status == "authentic"
+        assert DocumentDownload.objects.filter(document=document, user=leader).exists()
