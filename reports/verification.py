@@ -4,8 +4,13 @@ A file is found by the SHA-256 of its bytes among the stored SignedDocuments: th
 are the same document. The minutes, the report and the resolution are then checked once more
 against their organization's signing certificates (the configured one and those it replaced).
 A file that is not stored but carries a signature or our document marks was issued here and
-changed afterwards (one byte edited, or re-signed with another certificate): "modified".
-Anything else, garbage included, is "unknown".
+changed afterwards (one byte edited, or re-signed with another certificate): "modified". An
+unsigned file marked as one of our drafts is a "draft": never an official result. A stored scan
+of the paper minutes is a "scan": kept with its version, but its content was not produced here
+and is not vouched for. Anything else, garbage included, is "unknown".
+
+verify_document's exit status says the same (README): 0 authentic, 1 modified, 2 superseded,
+3 draft, 4 scan, 5 unknown.
 The verdict holds only what the document itself shows; nothing here raises on bad input.
 """
 
@@ -27,7 +32,18 @@ from reports.models import DocumentKind, SignedDocument
 
 logger = logging.getLogger(__name__)
 
-Status = Literal["authentic", "superseded", "modified", "unknown"]
+Status = Literal["authentic", "superseded", "modified", "draft", "scan", "unknown"]
+EXIT_STATUS: dict[str, int] = {
+    "authentic": 0,
+    "modified": 1,
+    "superseded": 2,
+    "draft": 3,
+    "scan": 4,
+    "unknown": 5,
+}
+# The keywords our documents carry in their PDF metadata (reports/documents/base.html).
+DRAFT_KEYWORD = "confidence-vote-draft"
+OFFICIAL_KEYWORD = "confidence-vote-official"
 SIGNED_KINDS = (DocumentKind.MINUTES, DocumentKind.REPORT, DocumentKind.RESOLUTION)
 # The titles our signed documents carry in their PDF metadata (reports/documents/*.html).
 DOCUMENT_TITLES = (
@@ -72,6 +88,15 @@ def document_verify(content: bytes) -> Verdict:
         return _not_stored(content)
     session = document.session
     signer = ""
+    if document.kind == DocumentKind.PAPER_MINUTES:
+        return Verdict(
+            status="scan",
+            session_id=session.pk,
+            version=document.version,
+            kind=document.kind,
+            certified_at=document.certified_at,
+            newer_version=session.result_version if document.superseded_at else None,
+        )
     if document.kind in SIGNED_KINDS:
         report = _signature_report(
             content, trusted=organization_trusted_certificates(session.organization)
@@ -109,7 +134,10 @@ def _not_stored(content: bytes) -> Verdict:
     report = _signature_report(content, trusted=[])
     if report is not None and report.signed:
         return Verdict(status="modified", signer=report.signer)
-    if _carries_our_marks(content):
+    title, keywords = _metadata(content)
+    if title in DOCUMENT_TITLES and DRAFT_KEYWORD in keywords:
+        return Verdict(status="draft")
+    if b"/ByteRange" in content or title in DOCUMENT_TITLES:
         return Verdict(status="modified")
     return Verdict(status="unknown")
 
@@ -122,15 +150,11 @@ def _signature_report(content: bytes, *, trusted: list[bytes]):
         return None
 
 
-def _carries_our_marks(content: bytes) -> bool:
-    """A signature dictionary left in the bytes, or our minutes' or report's title in the
-    PDF's metadata: a document of ours, changed."""
-    if b"/ByteRange" in content:
-        return True
+def _metadata(content: bytes) -> tuple[str, str]:
+    """The PDF's title and keywords ("" when unreadable): our documents' marks."""
     try:
         reader = PdfFileReader(io.BytesIO(content), strict=False)
         info = reader.trailer_view["/Info"]
-        title = str(info.get("/Title", ""))
+        return str(info.get("/Title", "")).strip(), str(info.get("/Keywords", ""))
     except Exception:  # noqa: BLE001 - unreadable: not ours as far as we can tell
-        return False
-    return title.strip() in DOCUMENT_TITLES
+        return "", ""

@@ -143,12 +143,13 @@ def test_documents_signed_before_a_renewal_stay_authentic(org, signing_dir):
     assert document_verify(signed).status == "authentic"
 
 
-def test_the_scanned_paper_minutes_are_authentic_as_stored(org, signing_dir):
+def test_the_scanned_paper_minutes_are_a_scan_never_authentic(org, signing_dir):
     session, _pdf, _signed = certify(org)
     scan = b"%PDF-1.4\n% a scanned paper with wet signatures\n%%EOF\n"
     store(session, scan, kind="paper_minutes")
     verdict = document_verify(scan)
-    assert (verdict.status, verdict.kind, verdict.version) == ("authentic", "paper_minutes", 1)
+    assert (verdict.status, verdict.kind, verdict.version) == ("scan", "paper_minutes", 1)
+    assert not verdict.is_authentic
     assert verdict.signer == ""
 
 

@@ -172,3 +172,30 @@ def test_upload_after_following_the_qr_code_keeps_the_fingerprint(org, signing_d
     html = upload(login(None), signed, url=f"{URL}?fp={fingerprint}").content.decode()
     assert 'data-status="authentic"' in html
     assert "A certified result with this fingerprint exists:" in html
+
+
+def test_an_empty_file_is_a_clear_answer(db, login):
+    response = upload(login(None), b"")
+    assert response.status_code == 200
+    assert "data-status" not in response.content.decode()
+
+
+def test_a_draft_says_draft(org, signing_dir, login):
+    from reports.documents import render_document
+    from tests.reports.test_documents import seed_session
+
+    session = seed_session(org, close=True)
+    html = upload(login(None), render_document(session=session, kind="report")).content.decode()
+    assert 'data-status="draft"' in html
+    assert "A draft: not an official result." in html
+
+
+def test_a_scan_says_scan(org, signing_dir, login):
+    from tests.reports.test_verification import store
+
+    certified, _pdf, _signed = certify(org)
+    scan = b"%PDF-1.4\n% a photo of anything\n%%EOF\n"
+    store(certified, scan, kind="paper_minutes")
+    html = upload(login(None), scan).content.decode()
+    assert 'data-status="scan"' in html
+    assert "not vouched for" in html
