@@ -9,6 +9,7 @@ from django.contrib.auth.decorators import login_required
 from django.db.models import Count, F
 from django.http import FileResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
@@ -69,8 +70,44 @@ def signoff(request, pk):
         "details": details_for(session) if state is not None else None,
         "details_form": _details_form(session) if is_counted and is_chair else None,
         "readiness": certification_readiness(organization=session.organization),
+        "missing_steps": _missing_steps(session, state) if is_counted and state else [],
     }
     return render(request, "reports/signoff.html", context)
+
+
+def _missing_steps(session, state: dict) -> list[dict]:
+    """What still stands between the closed count and certification, each with who can fix it
+    and where."""
+    committee_url = reverse("vote_sessions:committee", kwargs={"pk": session.pk})
+    steps = []
+    for row in state["members"]:
+        name = row["member"].full_name
+        if row["user"] is None:
+            steps.append(
+                {
+                    "text": _(
+                        "%(name)s has no user account and cannot confirm. The secretariat links "
+                        "an account on the committee page (with a reason, now that voting has "
+                        "started)."
+                    )
+                    % {"name": name},
+                    "url": committee_url,
+                    "link": _("Committee page"),
+                }
+            )
+        elif row["confirmed_at"] is None:
+            steps.append(
+                {
+                    "text": _(
+                        "%(name)s (%(username)s) has not confirmed yet: they sign in and confirm "
+                        "on this page with their password."
+                    )
+                    % {"name": name, "username": row["user"].get_username()},
+                    "url": "",
+                    "link": "",
+                }
+            )
+    return steps
 
 
 def _details_form(session, data=None) -> ResultDetailsForm:

@@ -76,6 +76,14 @@ class CommitteeMemberForm(forms.Form):
             .order_by("username")
         )
 
+    def require_reason(self) -> None:
+        """Voting has started: a change to the committee needs a reason."""
+        self.fields["reason"] = forms.CharField(
+            label=_("Reason for the change"),
+            max_length=500,
+            help_text=_("Recorded in the session's history."),
+        )
+
     def clean(self):
         data = super().clean()
         if not data.get("delegate") and not (data.get("full_name") or "").strip():
@@ -92,4 +100,5 @@ class CommitteeMemberForm(forms.Form):
             "account": data["account"],
             "full_name": data["full_name"],
             "position": data["position"],
+            "reason": data.get("reason", ""),
         }

@@ -4,13 +4,31 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from confidence_vote.lib.text import clean_text, identity_key
+from sessions import lifecycle
 from sessions.access import User, committee_accounts
 from sessions.audit import audit_record, changes, snapshot
 from sessions.errors import DomainError
 from sessions.models import CommitteeMember, CommitteeRole, Delegate, VoteSession
-from sessions.services.common import lock_open_session, validate
+from sessions.services.common import lock_session, validate
 
 MEMBER_FIELDS = ["full_name", "position", "role", "delegate_id", "user_id"]
+
+
+def _lock_committee(session: VoteSession, reason: str) -> tuple[VoteSession, str]:
+    """The session under its row lock, if its committee may still change: freely in draft;
+    with a reason, recorded, once voting has started; never once the result is certified."""
+    session = lock_session(session)
+    if lifecycle.result_final(session):
+        raise DomainError(
+            _("The counting committee can change only until the result is certified.")
+        )
+    reason = clean_text(reason or "")
+    if lifecycle.lists_locked(session) and not reason:
+        raise DomainError(
+            _("Voting has started: give the reason for changing the counting committee."),
+            field="reason",
+        )
+    return session, reason
 
 
 def counting_accounts(*, session: VoteSession):
@@ -103,12 +121,14 @@ def committee_member_add(
     account=None,
     full_name: str = "",
     position: str = "",
+    reason: str = "",
 ) -> CommitteeMember:
     """Add a member, either one of the session's delegates or someone typed in by name.
 
-    `account` is the user account the member will use; `user` is who makes the change.
+    `account` is the user account the member will use; `user` is who makes the change. Once
+    voting has started a reason is needed, recorded in the history.
     """
-    session = lock_open_session(session)
+    session, reason = _lock_committee(session, reason)
     member = CommitteeMember(session=session)
     _fill(
         member,
@@ -126,6 +146,7 @@ def committee_member_add(
         user=user,
         session=session,
         data={"id": member.pk, **snapshot(member, MEMBER_FIELDS)},
+        reason=reason,
     )
     return member
 
@@ -141,8 +162,11 @@ def committee_member_update(
     account=None,
     full_name: str = "",
     position: str = "",
+    reason: str = "",
 ) -> CommitteeMember:
-    session = lock_open_session(session)
+    """Change a member; once voting has started, with a reason. A member replaced (another
+    name or account) keeps their history: the record names who held the seat before."""
+    session, reason = _lock_committee(session, reason)
     found = session.committee_members.filter(pk=member.pk).first()
     if found is None:
         raise DomainError(_("This member is not on this session's committee."))
@@ -166,6 +190,7 @@ def committee_member_update(
             user=user,
             session=session,
             data={"id": member.pk, "member": member.full_name, **diff},
+            reason=reason,
         )
     return member
 
@@ -174,7 +199,14 @@ def committee_member_update(
 def committee_member_remove(
     *, user: User | None, session: VoteSession, member: CommitteeMember
 ) -> None:
-    session = lock_open_session(session)
+    session = lock_session(session)
+    if lifecycle.lists_locked(session):
+        raise DomainError(
+            _(
+                "Voting has started: a seat on the committee is not removed, it is handed to "
+                "someone else. Edit the member instead, with the reason."
+            )
+        )
     found = session.committee_members.filter(pk=member.pk).first()
     if found is None:
         raise DomainError(_("This member is not on this session's committee."))

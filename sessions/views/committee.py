@@ -17,10 +17,12 @@ from sessions.views.common import form_error
 def committee(request, pk):
     """The committee list; the secretariat adds members from the same page."""
     session = get_session_for(request, pk, need="manage" if request.method == "POST" else "view")
-    can_edit = session.access.can("edit_lists")
+    can_edit = session.access.can("edit_committee")
     form = None
     if session.access.can("manage"):
         form = CommitteeMemberForm(request.POST or None, session=session)
+        if lifecycle.lists_locked(session):
+            form.require_reason()
     if request.method == "POST" and form.is_valid():
         try:
             member = committee_services.committee_member_add(
@@ -53,22 +55,20 @@ def committee(request, pk):
 def committee_edit(request, pk, member_id):
     session = get_session_for(request, pk, need="manage")
     member = get_object_or_404(session.committee_members, pk=member_id)
-    if lifecycle.lists_locked(session) and request.method != "POST":
+    if not session.access.can("edit_committee"):
         messages.error(
-            request,
-            _("Voting has started: the lists are locked. Unlock them first, with a reason."),
+            request, _("The counting committee can change only until the result is certified.")
         )
         return redirect("vote_sessions:committee", pk=session.pk)
     form = CommitteeMemberForm(request.POST or None, session=session, member=member)
+    if lifecycle.lists_locked(session):
+        form.require_reason()
     if request.method == "POST" and form.is_valid():
         try:
             member = committee_services.committee_member_update(
                 user=request.user, session=session, member=member, **form.service_values()
             )
         except DomainError as exc:
-            if lifecycle.lists_locked(session):
-                messages.error(request, exc.message)
-                return redirect("vote_sessions:committee", pk=session.pk)
             form_error(form, exc)
         else:
             messages.success(request, _("%(name)s was saved.") % {"name": member.full_name})

@@ -122,6 +122,19 @@ def session_start_voting(request, pk):
         messages.error(request, _("Voting cannot start yet. %(reason)s") % {"reason": exc.message})
     else:
         messages.success(request, _("Voting has started. The lists are locked."))
+        unlinked = list(
+            session.committee_members.filter(user__isnull=True).values_list("full_name", flat=True)
+        )
+        if unlinked:
+            messages.warning(
+                request,
+                _(
+                    "Counting committee members without a user account: %(names)s. They cannot "
+                    "type ballots or confirm the result: link their accounts on the committee "
+                    "page before the count."
+                )
+                % {"names": ", ".join(unlinked)},
+            )
     return redirect("vote_sessions:detail", pk=session.pk)
 
 

@@ -143,19 +143,25 @@ def test_account_without_counting_role_is_refused(login, secretariat, leader, se
     assert CommitteeMember.objects.count() == 0
 
 
-def test_locked_session_shows_the_list_without_form_and_refuses_posts(login, secretariat, org):
+def test_after_voting_starts_the_form_asks_for_a_reason(login, secretariat, org):
     session = make_ready_session(org)
     session.status = SessionStatus.VOTING
     session.save()
     client = login(secretariat)
     body = client.get(url(session)).content.decode()
     assert row_names(body) == ["Đỗ Văn Chánh"]
-    assert 'data-testid="committee-add-form"' not in body
-    assert 'data-testid="committee-edit"' not in body
-    assert 'data-testid="committee-locked"' in body
+    assert 'data-testid="committee-add-form"' in body
+    assert 'name="reason"' in body
+    assert 'data-testid="committee-delete"' not in body
+    assert 'data-testid="committee-reason-needed"' in body
     response = client.post(url(session), {"full_name": "Phạm Thị Thu", "role": "member"})
-    assert "the lists are locked" in response.content.decode()
+    assert response.status_code == 200
     assert session.committee_members.count() == 1
+    response = client.post(
+        url(session), {"full_name": "Phạm Thị Thu", "role": "member", "reason": "Bổ sung"}
+    )
+    assert response.status_code == 302
+    assert session.committee_members.count() == 2
 
 
 @pytest.mark.parametrize("persona", ["counting", "leader"], indirect=True)

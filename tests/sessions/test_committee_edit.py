@@ -69,21 +69,36 @@ def test_empty_name_is_refused(login, secretariat, session):
     assert member.full_name == "Phạm Thị Thu"
 
 
-def test_locked_session_is_refused(login, secretariat, org):
+def test_after_voting_starts_an_edit_needs_a_reason(login, secretariat, org):
     session = make_ready_session(org)
     session.status = SessionStatus.VOTING
     session.save()
     member = session.committee_members.get()
     client = login(secretariat)
-    response = client.get(url(session, member), follow=True)
-    assert response.redirect_chain[-1][0] == f"/sessions/{session.pk}/committee/"
-    assert "the lists are locked" in response.content.decode()
-    response = client.post(
-        url(session, member), {"full_name": "Tên Mới", "role": "member"}, follow=True
-    )
-    assert "the lists are locked" in response.content.decode()
+    body = client.get(url(session, member)).content.decode()
+    assert 'name="reason"' in body
+    response = client.post(url(session, member), {"full_name": "Tên Mới", "role": "chair"})
+    assert response.status_code == 200
     member.refresh_from_db()
-    assert (member.full_name, member.role) == ("Đỗ Văn Chánh", "chair")
+    assert member.full_name == "Đỗ Văn Chánh"
+    response = client.post(
+        url(session, member),
+        {"full_name": "Tên Mới", "role": "chair", "reason": "Thay người vắng mặt"},
+    )
+    assert response.status_code == 302
+    member.refresh_from_db()
+    assert member.full_name == "Tên Mới"
+
+
+def test_a_certified_session_is_refused(login, secretariat, org):
+    session = make_ready_session(org)
+    session.status = SessionStatus.CERTIFIED
+    session.ballots_issued = 28
+    session.save()
+    member = session.committee_members.get()
+    response = login(secretariat).get(url(session, member), follow=True)
+    assert response.redirect_chain[-1][0] == f"/sessions/{session.pk}/committee/"
+    assert "until the result is certified" in response.content.decode()
 
 
 def test_member_of_another_session_is_404(login, secretariat, org, session):

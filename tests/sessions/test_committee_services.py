@@ -190,23 +190,61 @@ def test_bad_role_is_refused(secretariat, session):
 
 
 @pytest.mark.parametrize("status", [SessionStatus.VOTING, SessionStatus.COUNTING])
-def test_locked_session_refuses_every_change(secretariat, org, status):
+def test_after_voting_starts_a_change_needs_a_reason_and_a_seat_is_not_removed(
+    secretariat, org, status
+):
     session = make_ready_session(org)
     member = session.committee_members.get()
     session.status = status
     session.ballots_issued = 28
     session.save()
-    with pytest.raises(DomainError, match="the lists are locked"):
+    with pytest.raises(DomainError, match="give the reason") as excinfo:
         committee_member_add(user=secretariat, session=session, full_name="Phạm Thị Thu")
-    with pytest.raises(DomainError, match="the lists are locked"):
+    assert excinfo.value.field == "reason"
+    with pytest.raises(DomainError, match="give the reason"):
         committee_member_update(
-            user=secretariat, session=session, member=member, role="member", full_name="X Y"
+            user=secretariat, session=session, member=member, role="chair", full_name="X Y"
         )
-    with pytest.raises(DomainError, match="the lists are locked"):
+    with pytest.raises(DomainError, match="handed to someone else"):
         committee_member_remove(user=secretariat, session=session, member=member)
     member.refresh_from_db()
     assert (member.full_name, member.role) == ("Đỗ Văn Chánh", "chair")
     assert actions(session) == []
+    # With a reason the seat is handed over; the history keeps who held it before.
+    committee_member_update(
+        user=secretariat,
+        session=session,
+        member=member,
+        role="chair",
+        full_name="Lưu Văn Hưng",
+        reason="Đồng chí Chánh bận công tác đột xuất",
+    )
+    entry = AuditEntry.objects.get(session=session, action="committee.update")
+    assert entry.reason == "Đồng chí Chánh bận công tác đột xuất"
+    assert entry.data["full_name"] == ["Đỗ Văn Chánh", "Lưu Văn Hưng"]
+    added = committee_member_add(
+        user=secretariat, session=session, full_name="Phạm Thị Thu", reason="Bổ sung"
+    )
+    assert added.pk
+
+
+def test_a_certified_result_freezes_the_committee(secretariat, org):
+    session = make_ready_session(org)
+    member = session.committee_members.get()
+    session.status = SessionStatus.CERTIFIED
+    session.ballots_issued = 28
+    session.save()
+    with pytest.raises(DomainError, match="until the result is certified"):
+        committee_member_update(
+            user=secretariat,
+            session=session,
+            member=member,
+            role="chair",
+            full_name="X Y",
+            reason="late",
+        )
+    member.refresh_from_db()
+    assert member.full_name == "Đỗ Văn Chánh"
 
 
 def test_update_switches_from_typed_name_to_a_delegate(secretariat, session):
