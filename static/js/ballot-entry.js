@@ -24,6 +24,7 @@
   const numberEl = form.querySelector("[data-role=entry-number]");
   const enteredEl = form.querySelector("[data-role=entered]");
   const completeEl = form.querySelector("[data-role=complete]");
+  const currentCounts = form.querySelector("[data-role=current-counts]");
   const token = form.querySelector("input[name=client_token]");
   const reasonInput = form.querySelector("[data-role=reason]");
   const submitButtons = Array.from(form.querySelectorAll("button[type=submit]"));
@@ -120,8 +121,25 @@
     });
     rowsBox.classList.toggle("is-void", chooserOpen);
     chooser.classList.toggle("is-open", chooserOpen);
+    showCounts();
     if (noteBox) {
       noteBox.hidden = reasonValue() !== "other";
+    }
+  }
+
+  function showCounts() {
+    // The running counts of the current official (this pass so far), beside the number.
+    if (!currentCounts) {
+      return;
+    }
+    const row = !chooserOpen && rows[current];
+    const counts = row && row.querySelector("[data-role=row-counts]");
+    currentCounts.textContent = "";
+    if (counts) {
+      currentCounts.append(msg("SoFar", { order: row.dataset.order }) + " ");
+      Array.from(counts.childNodes).forEach((node) => {
+        currentCounts.append(node.cloneNode(true));
+      });
     }
   }
 
@@ -359,6 +377,7 @@
         }
       });
     });
+    showCounts();
     if (shown && String(data.number) !== shown) {
       say(msg("Renumbered", { number: data.number, shown: shown }), "warning");
     } else {
