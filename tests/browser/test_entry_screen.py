@@ -140,3 +140,60 @@ def test_a_44_official_ballot_fits_1366x768_and_saves(live_server, browser, asse
     # The screen is ready for the next ballot: every box empty, the first line current.
     expect(page.locator("[data-testid=official-row] input:checked")).to_have_count(0)
     expect(rows.nth(0)).to_have_class(CURRENT)
+
+
+def _draft_keys(page) -> list[str]:
+    return page.evaluate(
+        "Object.keys(localStorage).filter((key) => key.startsWith('confidence-vote:ballot-draft:'))"
+    )
+
+
+def test_a_half_typed_ballot_survives_a_reload_and_goes_once_saved(live_server, browser, assembly):
+    session, typist = assembly
+    page = _log_in(browser, live_server, typist, f"/sessions/{session.pk}/count/pass/1/")
+    rows = page.get_by_test_id("official-row")
+    restored = page.get_by_test_id("draft-restored")
+    expect(restored).to_be_hidden()
+    for key in ["1", "2", "3", "x"]:
+        page.keyboard.press(key)
+    # Kept per session, pass and user.
+    assert _draft_keys(page) == [f"confidence-vote:ballot-draft:{session.pk}:1:{typist.pk}"]
+
+    page.reload()
+    expect(restored).to_be_visible()
+    expect(restored).to_contain_text("Đã khôi phục phiếu bạn đang nhập dở")
+    checked = [rows.nth(i).locator("input:checked") for i in range(4)]
+    for box, value in zip(checked, ["high", "medium", "low", "several"], strict=True):
+        expect(box).to_have_value(value)
+    # Typing carries on where it stopped, and the note does not push the ballot off screen.
+    expect(rows.nth(4)).to_have_class(CURRENT)
+    assert _no_scrolling(page)
+
+    # While the save is on its way (here: the network fails once), nothing is kept...
+    failures = []
+
+    def fail_once(route):
+        if route.request.method == "POST" and not failures:
+            failures.append(route.request.url)
+            route.abort()
+        else:
+            route.continue_()
+
+    page.route(f"**/sessions/{session.pk}/count/pass/1/", fail_once)
+    for order in range(5, OFFICIALS + 1):
+        page.keyboard.press("1")
+    assert _draft_keys(page)
+    page.keyboard.press("Enter")
+    expect(page.get_by_test_id("save-status")).to_contain_text("thử lại")
+    assert _draft_keys(page) == []
+    # ... and once it is saved, nothing is stored for it again.
+    expect(page.get_by_test_id("entry-number")).to_have_text("2")
+    expect(restored).to_be_hidden()
+    assert failures and _draft_keys(page) == []
+    ballot = Ballot.objects.get(session=session, entry_pass=1)
+    assert dict(ballot.marks.values_list("official__order", "value"))[4] == MarkValue.SEVERAL
+
+    page.reload()
+    expect(restored).to_be_hidden()
+    expect(page.locator("[data-testid=official-row] input:checked")).to_have_count(0)
+    assert _draft_keys(page) == []
