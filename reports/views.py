@@ -92,15 +92,19 @@ def results(request, pk):
     session = get_session_for(request, pk, need="view_results")
     tally = tally_for_session(session=session)
     profile = session.profile
+    checks = [
+        {"label": check_label(check), "passed": check.passed, "detail": check.detail}
+        for check in tally.checks
+    ]
     context = {
         "session": session,
         "tally": tally,
         "profile": profile,
         "rows": [_official_row(row, tally, profile) for row in _by_block(tally.officials)],
-        "checks": [
-            {"label": check_label(check), "passed": check.passed, "detail": check.detail}
-            for check in tally.checks
-        ],
+        "checks": checks,
+        # Failures are shown in full; the checks that passed fold into one line.
+        "failed_checks": [check for check in checks if not check["passed"]],
+        "passed_checks": [check for check in checks if check["passed"]],
         "percentage_base_label": profile.base_label(session.percentage_base),
         "over_half_label": band_label("over_half", profile),
         "two_thirds_label": band_label("two_thirds", profile),

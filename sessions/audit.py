@@ -222,6 +222,7 @@ register_vocabulary(
             "committee.create": _("Committee member added"),
             "committee.update": _("Committee member changed"),
             "committee.delete": _("Committee member removed"),
+            "membership.create": _("Counting committee role given in the organization"),
         },
         fields={
             "convened": _("Convened"),
@@ -236,6 +237,7 @@ register_vocabulary(
             "official_id": _("Official"),
             "delegate_id": _("Delegate"),
             "user_id": _("Account"),
+            "account": _("Account"),
             "before": _("Before"),
             "after": _("After"),
         },

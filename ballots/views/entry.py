@@ -65,6 +65,10 @@ MARK_LETTERS: dict[str, str | Promise] = {
 # The whole-ballot-invalid chooser: keys 1-4 in this order.
 INVALID_KEYS = ["1", "2", "3", "4"]
 
+# A ballot on one screen, as on the paper: one line per official, in one column up to this
+# many officials and in two beyond (the National Assembly's 44 fit 1366×768 in two of 22).
+ONE_COLUMN_MAX = 14
+
 
 # --- helpers ------------------------------------------------------------------------------
 
@@ -118,11 +122,21 @@ def _rows(officials, form, by_order=None) -> list[dict]:
     return rows
 
 
+def _columns(rows: list[dict]) -> list[list[dict]]:
+    """The rows in screen columns, in ballot order down the first column, then the second."""
+    if len(rows) <= ONE_COLUMN_MAX:
+        return [rows]
+    half = (len(rows) + 1) // 2
+    return [rows[:half], rows[half:]]
+
+
 def _widget_context(*, officials, form, by_order=None, editable: bool) -> dict:
     reason = form["invalid_reason"].value() or ""
+    rows = _rows(officials, form, by_order)
     return {
         "form": form,
-        "rows": _rows(officials, form, by_order),
+        "rows": rows,
+        "columns": _columns(rows),
         "buttons": MARK_BUTTONS,
         "reasons": [
             {"value": value, "label": label, "key": key}

@@ -10,8 +10,12 @@ The file format is fixed (other organizations produce it):
      "signature": {"on_behalf", "deputy_of", "title"},
      "officials": [{"name", "position", "block"}],
      "delegates": [{"name", "position", "unit", "group", "present", "absence_reason"}],
-     "counting_committee": [{"name", "position", "role": "chair" | "member"}],
+     "counting_committee": [{"name", "position", "role": "chair" | "member", "username"}],
      "ballots_issued": 28}
+
+A committee entry's optional "username" names an existing user account: the member signs in
+with it, and the account gets the counting role in the session's organization when it lacks it
+(audited). An unknown username refuses the whole file, naming the entry.
 
 Reading and checking the file touch no database: every problem is reported at once, each
 named by its place in the file ("officials[2].name", 0-based like a JSON path). Only a file
@@ -26,6 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.utils import timezone
@@ -33,7 +38,7 @@ from django.utils.translation import gettext as _
 
 from confidence_vote.lib.text import clean_text, identity_key
 from confidence_vote.rules import DEFAULT_PROFILE, PROFILES
-from sessions.access import User
+from sessions.access import Account, User
 from sessions.audit import audit_record
 from sessions.errors import DomainError
 from sessions.models import (
@@ -42,8 +47,10 @@ from sessions.models import (
     CommitteeRole,
     Delegate,
     DocumentStyle,
+    Membership,
     Official,
     Organization,
+    Role,
     VoteSession,
 )
 from sessions.selectors import attendance_summary
@@ -91,7 +98,7 @@ SIGNATURE_KEYS = {
     "title": "signer_title",
 }
 DELEGATE_KEYS = ("name", "position", "unit", "group", "present", "absence_reason")
-COMMITTEE_KEYS = ("name", "position", "role")
+COMMITTEE_KEYS = ("name", "position", "role", "username")
 
 DEFAULT_TIME = dt.time(8, 0)
 # Reported problems beyond this many are summarised, so one broken column stays readable.
@@ -133,6 +140,8 @@ class CommitteeData:
     name: str
     position: str
     role: str
+    # The account the member signs in with; "" when the file names none.
+    username: str = ""
 
 
 @dataclass(frozen=True)
@@ -351,9 +360,25 @@ def _check_delegates(check: _Checker, value: Any) -> list[DelegateData]:
     return delegates
 
 
+def _check_username(check: _Checker, data: dict, path: str) -> str:
+    """A committee entry's username, as typed (usernames are compared exactly); "" if none."""
+    value = data.get("username")
+    if value is None:
+        return ""
+    where = f"{path}.username"
+    if not isinstance(value, str):
+        check.add(where, _("must be a string (text in double quotes)"))
+        return ""
+    value = value.strip()
+    if not value:
+        check.add(where, _("leave the key out, or name an existing user account"))
+    return value
+
+
 def _check_committee(check: _Checker, value: Any) -> list[CommitteeData]:
     committee: list[CommitteeData] = []
     seen: dict[tuple[str, ...], str] = {}
+    seen_usernames: dict[str, str] = {}
     chair_path = None
     for index, item in enumerate(check.items(value, "counting_committee")):
         path = f"counting_committee[{index}]"
@@ -378,7 +403,16 @@ def _check_committee(check: _Checker, value: Any) -> list[CommitteeData]:
         if name and key in seen:
             check.add(path, _("listed twice (same as %(other)s)") % {"other": seen[key]})
         seen.setdefault(key, path)
-        committee.append(CommitteeData(name, position, role))
+        username = _check_username(check, data, path)
+        if username and username in seen_usernames:
+            check.add(
+                f"{path}.username",
+                _("the account %(username)s is already given to %(other)s")
+                % {"username": username, "other": seen_usernames[username]},
+            )
+        elif username:
+            seen_usernames[username] = path
+        committee.append(CommitteeData(name, position, role, username))
     return committee
 
 
@@ -585,6 +619,52 @@ def _committee_links(data: SessionData) -> list[int | None]:
     ]
 
 
+def _committee_accounts(data: SessionData) -> list[Account | None]:
+    """For each committee entry, the user account its "username" names (None without one);
+    DomainError naming every entry whose account does not exist or cannot sign in."""
+    User = get_user_model()
+    usernames = {member.username for member in data.committee if member.username}
+    accounts = {
+        account.get_username(): account
+        for account in User.objects.filter(**{f"{User.USERNAME_FIELD}__in": usernames})
+    }
+    problems = []
+    for index, member in enumerate(data.committee):
+        if not member.username:
+            continue
+        where = f"counting_committee[{index}].username"
+        account = accounts.get(member.username)
+        if account is None:
+            problems.append(
+                f"{where}: "
+                + _("there is no user account %(username)s (create it first, or leave the key out)")
+                % {"username": member.username}
+            )
+        elif not account.is_active:
+            problems.append(
+                f"{where}: "
+                + _("the user account %(username)s is disabled") % {"username": member.username}
+            )
+    if problems:
+        raise DomainError("\n".join(problems))
+    return [accounts.get(member.username) for member in data.committee]
+
+
+def _grant_counting_role(*, user: User | None, session: VoteSession, account: Account) -> None:
+    """A committee member's account needs the counting role in the session's organization to
+    enter ballots and sign off: give it when missing, and say so in the history."""
+    _membership, created = Membership.objects.get_or_create(
+        user=account, organization=session.organization, role=Role.COUNTING
+    )
+    if created:
+        audit_record(
+            action="membership.create",
+            user=user,
+            session=session,
+            data={"account": account.get_username()},
+        )
+
+
 @transaction.atomic
 def session_import(*, user: User | None, data: Any) -> VoteSession:
     """Create a session and all its lists from a parsed session file, or nothing at all.
@@ -593,6 +673,7 @@ def session_import(*, user: User | None, data: Any) -> VoteSession:
     goes through voting straight to counting with that many ballots issued.
     """
     checked = session_file_validate(data=data)
+    accounts = _committee_accounts(checked)
     org_data = checked.organization
     organization = Organization.objects.filter(name=org_data.name).first()
     if organization is None:
@@ -654,16 +735,19 @@ def session_import(*, user: User | None, data: Any) -> VoteSession:
         _save(official, f"officials[{index}]")
 
     committee_links = _committee_links(checked)
-    for index, (member_row, link) in enumerate(
-        zip(checked.committee, committee_links, strict=True)
+    for index, (member_row, link, account) in enumerate(
+        zip(checked.committee, committee_links, accounts, strict=True)
     ):
         linked = delegates[link] if link is not None else None
+        if account is not None:
+            _grant_counting_role(user=user, session=session, account=account)
         member = CommitteeMember(
             session=session,
             full_name=member_row.name,
             position=member_row.position or (linked.position if linked else ""),
             role=member_row.role,
             delegate=linked,
+            user=account,
         )
         _save(member, f"counting_committee[{index}]")
 

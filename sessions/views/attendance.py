@@ -7,7 +7,7 @@ from django.urls import path, reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
-from confidence_vote.lib.text import clean_text, fold, name_sort_key
+from confidence_vote.lib.text import clean_text, fold, identity_key, name_sort_key
 from sessions.access import get_session_for
 from sessions.errors import DomainError
 from sessions.forms.attendance import AttendanceMarkForm
@@ -48,6 +48,20 @@ def _prepare(delegate: Delegate, q: str) -> Delegate:
     return delegate
 
 
+def _exact_match(delegates: list[Delegate], q: str) -> Delegate | None:
+    """The one delegate whose full name is the whole query, typed with its accents or else
+    without (case ignored): it wins over rows that only contain the words, e.g. in a unit.
+    None when nobody's name is the query, or two people share it. Same rule as attendance.js."""
+    if not q:
+        return None
+    for key in (lambda text: identity_key(text)[0], fold):
+        wanted = key(q)
+        found = [d for d in delegates if key(d.full_name) == wanted]
+        if found:
+            return found[0] if len(found) == 1 else None
+    return None
+
+
 def _counter_context(session: VoteSession) -> dict:
     summary = attendance_summary(session=session)
     return {
@@ -68,6 +82,9 @@ def attendance(request, pk):
     delegates = [_prepare(d, q) for d in session.delegates.all()]
     if sort == "name":
         delegates.sort(key=lambda d: (name_sort_key(d.full_name), d.order))
+    exact = _exact_match(delegates, q)
+    if exact is not None:
+        exact.selected = True
     context = {
         "session": session,
         "delegates": delegates,

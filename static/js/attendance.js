@@ -30,6 +30,28 @@
       .trim();
   }
 
+  // The same as confidence_vote.lib.text.identity_key: case ignored, diacritics kept.
+  function exactKey(text) {
+    return text.normalize("NFC").toLowerCase().replace(/\s+/g, " ").trim();
+  }
+
+  // The one delegate whose full name is the whole search: typed with its accents, or else
+  // without. It wins over rows that only contain the words (in a position or a unit), so
+  // Enter takes it. Two people of the same name: no winner. (As sessions/views/attendance.py.)
+  function exactRow(query) {
+    if (!query.trim()) {
+      return null;
+    }
+    for (const key of [exactKey, fold]) {
+      const wanted = key(query);
+      const found = rows().filter((row) => key(row.dataset.name || "") === wanted);
+      if (found.length) {
+        return found.length === 1 ? found[0] : null;
+      }
+    }
+    return null;
+  }
+
   function rows() {
     return Array.from(table.querySelectorAll("[data-testid=delegate-row]"));
   }
@@ -93,8 +115,11 @@
       input.value = search.value;
     });
     const visible = visibleRows();
+    const exact = exactRow(search.value);
     if (visible.length === 1) {
       select(visible[0], false);
+    } else if (exact) {
+      select(exact, false);
     } else if (!selectedRow() || words.length) {
       select(null);
     }
@@ -139,7 +164,8 @@
     }
   }
 
-  // Enter in the search box with one delegate left: present (never undone from here),
+  // Enter in the search box with one delegate left, or one whose name is the whole search:
+  // present (never undone from here),
   // then an empty search box for the next name.
   function checkIn(row) {
     if (!canMark) {
@@ -185,8 +211,11 @@
       } else if (event.key === "Enter") {
         event.preventDefault();
         const visible = visibleRows();
+        const exact = exactRow(search.value);
         if (visible.length === 1) {
           checkIn(visible[0]);
+        } else if (exact) {
+          checkIn(exact);
         } else if (selectedRow()) {
           toggle(selectedRow());
         }

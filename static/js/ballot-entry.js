@@ -6,6 +6,10 @@
 // "none", or x: several ticked); Backspace/ArrowUp back a row, ArrowDown forward; i the
 // whole-ballot-invalid chooser (then 1-4; 4 "other" opens the note); Esc closes the chooser,
 // or clears the ballot; Enter saves once every row has a mark (or the ballot is invalid).
+//
+// The entry screen keeps a half-typed ballot in the browser's storage (per session, pass and
+// user), so that a reload does not lose it. The stored copy goes when a save starts and is never
+// written again for that ballot once saved; a refused save stores the kept input again.
 (function () {
   "use strict";
 
@@ -24,6 +28,9 @@
   const numberEl = form.querySelector("[data-role=entry-number]");
   const enteredEl = form.querySelector("[data-role=entered]");
   const completeEl = form.querySelector("[data-role=complete]");
+  const currentCounts = form.querySelector("[data-role=current-counts]");
+  const restoredNote = form.querySelector("[data-role=draft-restored]");
+  const draftKey = mode === "entry" ? form.dataset.draftKey || null : null;
   const token = form.querySelector("input[name=client_token]");
   const reasonInput = form.querySelector("[data-role=reason]");
   const submitButtons = Array.from(form.querySelectorAll("button[type=submit]"));
@@ -106,6 +113,110 @@
     return checked ? checked.value : "";
   }
 
+  // --- the half-typed ballot, kept across a reload ---------------------------------------
+
+  function storage() {
+    try {
+      return window.localStorage || null;
+    } catch (error) {
+      return null; // storage switched off: the screen works, only without the safety net
+    }
+  }
+
+  function forgetDraft() {
+    const store = storage();
+    if (draftKey && store) {
+      try {
+        store.removeItem(draftKey);
+      } catch (error) {
+        // nothing to do
+      }
+    }
+  }
+
+  function storeDraft(force) {
+    // While a save is on its way nothing is stored: the ballot may be saved already.
+    if (!draftKey || (busy && !force)) {
+      return;
+    }
+    const store = storage();
+    if (!store) {
+      return;
+    }
+    const marks = {};
+    rows.forEach((row) => {
+      const value = valueOf(row);
+      if (value) {
+        marks[row.dataset.order] = value;
+      }
+    });
+    const draft = {
+      marks: marks,
+      reason: chooserOpen ? reasonValue() : "",
+      note: note ? note.value : "",
+      // The same token again after a reload: a ballot the server did save is not made twice.
+      token: token ? token.value : "",
+    };
+    try {
+      if (Object.keys(marks).length || draft.reason) {
+        store.setItem(draftKey, JSON.stringify(draft));
+      } else {
+        store.removeItem(draftKey);
+      }
+    } catch (error) {
+      // storage full or refused: carry on without it
+    }
+  }
+
+  function restoreDraft() {
+    const store = storage();
+    if (!draftKey || !store || rows.some((row) => valueOf(row)) || reasonValue()) {
+      return false; // nothing kept, or the page came back with the input already
+    }
+    let draft = null;
+    try {
+      draft = JSON.parse(store.getItem(draftKey) || "null");
+    } catch (error) {
+      draft = null;
+    }
+    if (!draft || typeof draft !== "object") {
+      forgetDraft();
+      return false;
+    }
+    let restored = false;
+    const marks = draft.marks && typeof draft.marks === "object" ? draft.marks : {};
+    rows.forEach((row) => {
+      const value = marks[row.dataset.order];
+      const radios = Array.from(row.querySelectorAll("input[type=radio]"));
+      if (typeof value === "string" && radios.some((radio) => radio.value === value)) {
+        setValue(row, value);
+        restored = true;
+      }
+    });
+    const reasons = reasonRadios().filter((radio) => radio.value);
+    if (typeof draft.reason === "string" && reasons.some((r) => r.value === draft.reason)) {
+      reasonRadios().forEach((radio) => {
+        radio.checked = radio.value === draft.reason;
+      });
+      chooserOpen = true;
+      restored = true;
+      if (note && typeof draft.note === "string") {
+        note.value = draft.note;
+      }
+    }
+    if (!restored) {
+      forgetDraft();
+      return false;
+    }
+    if (token && /^[0-9a-f-]{36}$/.test(draft.token || "")) {
+      token.value = draft.token;
+    }
+    if (restoredNote) {
+      restoredNote.hidden = false;
+    }
+    return true;
+  }
+
   // --- what the screen shows --------------------------------------------------------------
 
   function render() {
@@ -120,8 +231,26 @@
     });
     rowsBox.classList.toggle("is-void", chooserOpen);
     chooser.classList.toggle("is-open", chooserOpen);
+    showCounts();
+    storeDraft(false);
     if (noteBox) {
       noteBox.hidden = reasonValue() !== "other";
+    }
+  }
+
+  function showCounts() {
+    // The running counts of the current official (this pass so far), beside the number.
+    if (!currentCounts) {
+      return;
+    }
+    const row = !chooserOpen && rows[current];
+    const counts = row && row.querySelector("[data-role=row-counts]");
+    currentCounts.textContent = "";
+    if (counts) {
+      currentCounts.append(msg("SoFar", { order: row.dataset.order }) + " ");
+      Array.from(counts.childNodes).forEach((node) => {
+        currentCounts.append(node.cloneNode(true));
+      });
     }
   }
 
@@ -185,6 +314,9 @@
   }
 
   function clearBallot() {
+    if (restoredNote) {
+      restoredNote.hidden = true;
+    }
     rows.forEach((row) => setValue(row, ""));
     chooserOpen = false;
     reasonRadios().forEach((radio) => {
@@ -248,6 +380,7 @@
 
   function save() {
     lock(true);
+    forgetDraft();
     say(msg("Saving"));
     pending = {
       body: new FormData(form), // the same body, token included, for every attempt
@@ -310,6 +443,7 @@
       return;
     }
     say(msg("GaveUp"), "danger");
+    storeDraft(true); // a reload now keeps the input, and its token
     if (retryButton) {
       retryButton.hidden = false;
       retryButton.focus();
@@ -359,6 +493,7 @@
         }
       });
     });
+    showCounts();
     if (shown && String(data.number) !== shown) {
       say(msg("Renumbered", { number: data.number, shown: shown }), "warning");
     } else {
@@ -371,6 +506,7 @@
     typedAhead = [];
     pending = null;
     lock(false);
+    storeDraft(false); // not saved: keep the input across a reload again
     say((data.errors || []).join(" "), "danger");
     const match = /^mark_(\d+)$/.exec(data.field || "");
     const index = match ? rows.findIndex((row) => row.dataset.order === match[1]) : -1;
@@ -384,6 +520,7 @@
     typedAhead = [];
     pending = null;
     lock(false);
+    storeDraft(false);
     say(msg("Failed", { status: statusCode }), "danger");
   }
 
@@ -557,6 +694,13 @@
     retryButton.addEventListener("click", retryNow);
   }
 
+  if (note) {
+    note.addEventListener("input", () => storeDraft(false));
+  }
+
+  if (mode === "entry") {
+    restoreDraft();
+  }
   const firstEmpty = rows.findIndex((row) => !valueOf(row));
   moveTo(mode === "entry" && firstEmpty >= 0 ? firstEmpty : 0);
   if (chooserOpen) {

@@ -237,3 +237,23 @@ def test_counted_session_has_no_entry_links(login, counting, chair, counting_mem
     body = login(counting_member).get(url(counting)).content.decode()
     assert 'data-testid="enter-pass-1"' not in body
     assert 'data-testid="upload-link"' not in body
+
+
+@pytest.mark.parametrize("state", ["draft", "voting", "counting"])
+def test_the_committee_finds_the_ballot_paper_in_every_state(
+    login, org, chair, counting_member, state
+):
+    if state == "counting":
+        session = make_counting_session(org, chair=chair, members=[counting_member])
+    else:
+        session = make_ready_session(org)
+        session.committee_members.filter(role="chair").update(user=chair)
+        if state == "voting":
+            session_start_voting(user=None, session=session)
+    for user in (chair, counting_member):
+        body = login(user).get(url(session)).content.decode()
+        assert (
+            f'href="/sessions/{session.pk}/results/ballots.pdf" data-testid="ballot-paper-link"'
+            in (body)
+        )
+        assert f'action="/sessions/{session.pk}/results/ballots.pdf"' in body

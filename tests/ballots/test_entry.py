@@ -71,6 +71,24 @@ def test_screen_shows_next_number_counter_and_officials_in_ballot_order(
     assert f'href="/sessions/{counting.pk}/count/pass/1/ballots/"' in body
 
 
+@pytest.mark.parametrize(
+    ("officials", "columns"), [(5, [5]), (14, [14]), (15, [8, 7]), (44, [22, 22])]
+)
+def test_the_ballot_is_laid_out_in_one_column_or_two(
+    login, org, counting_member, officials, columns
+):
+    session = make_counting_session(org, members=[counting_member], officials=officials)
+
+    body = login(counting_member).get(url(session)).content.decode()
+
+    assert ('class="entry-rows is-two-columns' in body) == (len(columns) == 2)
+    parts = body.split('<div class="entry-column">')[1:]
+    assert [part.count('data-testid="official-row"') for part in parts] == columns
+    # Ballot order down the first column, then the second: the keys follow the paper.
+    orders = re.findall(r'data-testid="official-row" data-order="(\d+)"', body)
+    assert orders == [str(n) for n in range(1, officials + 1)]
+
+
 def test_each_visit_gets_a_fresh_token(login, counting, counting_member):
     client = login(counting_member)
     first = token_in(client.get(url(counting)).content.decode())

@@ -5,13 +5,15 @@ from collections import Counter
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.urls import reverse
 from django.utils import translation
 from openpyxl import Workbook
 
 from ballots.models import Ballot, Mark
-from sessions.models import SessionStatus
+from sessions.access import access_for
+from sessions.models import Role, SessionStatus
 from sessions.services.sessions import session_open_counting, session_start_voting
-from tests.factories import make_ready_session
+from tests.factories import make_ready_session, make_user
 
 HEADER = "ballot,1,2,3,4,5,invalid_reason\n"
 # 28 ballots: 20 all high, then a mix; ballot 23 was not issued by the committee.
@@ -256,3 +258,69 @@ def test_the_command_refuses_a_spreadsheet_bomb(counting_session, tmp_path):
         counting_session.pk, path
     )
     assert not Ballot.objects.exists()
+
+
+# --- --as USERNAME: the pass is attributed to the committee member who typed it ------------
+
+
+def test_as_attributes_the_pass_to_a_committee_member_who_may_then_list_it(
+    counting, counting_member, tmp_path, login
+):
+    out = run(counting.pk, write(tmp_path, CSV_28), "--as", "kiem-phieu")
+
+    assert out.splitlines() == [
+        f"28 ballots imported into pass 1 of session {counting.pk}.",
+        "Entered by kiem-phieu.",
+    ]
+    ballots = Ballot.objects.filter(session=counting, entry_pass=1)
+    assert set(ballots.values_list("entered_by", flat=True)) == {counting_member.pk}
+    # With double entry only the typist of a pass may list it: now somebody can.
+    response = login(counting_member).get(reverse("ballots:ballot_list", args=[counting.pk, 1]))
+    assert response.status_code == 200
+    assert access_for(user=counting_member, session=counting).view_pass(1)
+
+
+def test_as_an_unknown_account_is_refused(counting, tmp_path):
+    message = refused(counting.pk, write(tmp_path, CSV_28), "--as", "khong-co")
+
+    assert message == "--as: there is no active user account khong-co."
+    assert Ballot.objects.count() == 0
+
+
+def test_as_an_account_off_the_committee_is_refused(counting, leader, org, tmp_path):
+    make_user("kiem-phieu-khac", organization=org, roles=[Role.COUNTING])
+    for username in ("lanh-dao", "kiem-phieu-khac"):
+        message = refused(counting.pk, write(tmp_path, CSV_28), "--as", username)
+
+        assert message.startswith(
+            f"--as: {username} does not sit on the counting committee of session {counting.pk}"
+        )
+    assert Ballot.objects.count() == 0
+
+
+def test_as_the_typist_of_the_other_pass_is_refused_with_double_entry(counting, tmp_path):
+    path = write(tmp_path, CSV_28)
+    run(counting.pk, path, "--as", "kiem-phieu")
+
+    message = refused(counting.pk, path, "--pass", "2", "--as", "kiem-phieu")
+
+    assert "You entered ballots in pass 1; with double entry each member enters one pass" in (
+        message
+    )
+    assert Ballot.objects.filter(entry_pass=2).count() == 0
+
+
+def test_as_another_member_types_the_second_pass(counting, chair, chair_types, tmp_path):
+    path = write(tmp_path, CSV_28)
+    run(counting.pk, path, "--as", "kiem-phieu")
+
+    run(counting.pk, path, "--pass", "2", "--as", "to-truong")
+
+    second = Ballot.objects.filter(session=counting, entry_pass=2)
+    assert set(second.values_list("entered_by", flat=True)) == {chair.pk}
+
+
+def test_as_a_chair_who_types_nothing_is_refused(counting, chair, tmp_path):
+    message = refused(counting.pk, write(tmp_path, CSV_28), "--as", "to-truong")
+    assert message.startswith("--as: to-truong does not type ballots in this count")
+    assert Ballot.objects.count() == 0

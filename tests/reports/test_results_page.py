@@ -1,5 +1,6 @@
 """The results page: the minutes' table, bars, bands, figures, checks, provisional banner."""
 
+import re
 from dataclasses import replace
 
 import pytest
@@ -63,9 +64,13 @@ def test_table_figures_and_checks_in_english(login, counting_member, seeded):
     assert "28/31" in body  # present
     assert "Quorum met" in body
     assert "High confidence: 100,00%; Confidence: 0,00%; Low confidence: 0,00%" in body
-    # 3 session checks (no physical count recorded) and 2 per official, every one passed.
+    # 3 session checks (no physical count recorded) and 2 per official, every one passed:
+    # one line, the rows folded under it.
     assert body.count(">passed</span>") == 3 + 2 * 5
-    assert "All passed" in body
+    summary = re.search(r'<summary[^>]*data-testid="checks-summary">(.*?)</summary>', body, re.S)
+    assert summary.group(1).split() == ["✓", "All", "13", "checks", "passed."]
+    assert '<details class="mb-3" data-testid="checks-passed">' in body
+    assert 'data-testid="checks-failed"' not in body
     assert "31 ≥ 28" in body
     assert "No. 3: high + medium + low = valid" in body
     assert 'data-band="none"' in body
@@ -118,8 +123,12 @@ def test_assembly_base_in_words(login, leader, org):
 def test_failed_check_shown(login, leader, seeded):
     Mark.objects.filter(ballot__number=3, official__order=2).delete()
     body = login(leader).get(url(seeded)).content.decode()
-    assert "Some failed" in body
+    assert "1 of 13 checks failed:" in body
     assert body.count(">failed</span>") == 1
+    # The failure in full, outside the fold; the others fold into one line.
+    failed = body.split('data-testid="checks-failed"')[1].split("</table>")[0]
+    assert "27 + 0 + 0 = 28" in failed and ">failed</span>" in failed
+    assert "The other 12 checks passed." in body
     assert "28 + 0 + 0 = 27" not in body  # 27 high of 28 valid
     assert "27 + 0 + 0 = 28" in body
 

@@ -81,6 +81,47 @@ def test_search_without_javascript_hides_the_other_rows(login, secretariat, sess
     assert len(visible_ids(body)) == 1
 
 
+def selected_ids(body):
+    return [row_id(tag) for tag in rows(body) if "is-selected" in tag]
+
+
+def test_an_exact_full_name_wins_over_partial_matches_elsewhere(login, secretariat, session):
+    le = make_delegate(session, full_name="Hồ Thị Lê", position="Phó Chánh Văn phòng")
+    make_delegate(session, full_name="Nguyễn Văn Nam", position="Thư ký của đồng chí Hồ Thị Lê")
+    make_delegate(session, full_name="Trần Thị Mai", unit="Tổ công tác Hồ Thị Lê")
+    make_delegate(session, full_name="Hồ Thị Lên")
+    client = login(secretariat)
+
+    for query in ["Hồ Thị Lê", "hồ thị lê", "ho thi le", "  HO  THI LE "]:
+        body = client.get(url(session), {"q": query}).content.decode()
+        # The others still show (they contain the words, "Lên" too) but the exact name is the
+        # one chosen.
+        assert len(visible_ids(body)) == 4
+        assert selected_ids(body) == [le.pk], query
+        assert 'aria-current="true"' in rows(body)[0]
+
+
+def test_accents_typed_tell_apart_names_that_differ_only_in_accents(login, secretariat, session):
+    le = make_delegate(session, full_name="Hồ Thị Lê")
+    le_heavy = make_delegate(session, full_name="Hồ Thị Lệ")
+    client = login(secretariat)
+
+    assert selected_ids(client.get(url(session), {"q": "Hồ Thị Lệ"}).content.decode()) == [
+        le_heavy.pk
+    ]
+    assert selected_ids(client.get(url(session), {"q": "Hồ Thị Lê"}).content.decode()) == [le.pk]
+    # Without accents both are the query: no winner, the operator must choose.
+    assert selected_ids(client.get(url(session), {"q": "ho thi le"}).content.decode()) == []
+
+
+def test_two_delegates_of_the_same_name_give_no_winner(login, secretariat, session):
+    make_delegate(session, full_name="Hồ Thị Lê", unit="Phòng 1")
+    make_delegate(session, full_name="Hồ Thị Lê", unit="Phòng 2")
+    body = login(secretariat).get(url(session), {"q": "Hồ Thị Lê"}).content.decode()
+    assert len(visible_ids(body)) == 2
+    assert selected_ids(body) == []
+
+
 def test_search_without_match_says_so(login, secretariat, session):
     make_delegate(session, full_name="Đỗ Thị Hằng")
     body = login(secretariat).get(url(session, "?q=xyz")).content.decode()

@@ -14,17 +14,21 @@ from django.conf import settings
 from django.core.management import CommandError, call_command
 from django.utils import translation
 
+from sessions.access import access_for
 from sessions.demo import SEED_FILE
 from sessions.models import (
     Attendance,
     CommitteeMember,
     CommitteeRole,
     Delegate,
+    Membership,
     Official,
     Organization,
+    Role,
     SessionStatus,
     VoteSession,
 )
+from tests.factories import make_user
 
 HANOI = ZoneInfo("Asia/Ho_Chi_Minh")
 
@@ -290,3 +294,42 @@ def test_from_the_shell_an_invalid_file_exits_non_zero_with_the_message_on_stder
     # Commands speak the default language, Vietnamese.
     assert f"CommandError: Không nhập được dữ liệu nào từ {path}:" in result.stderr
     assert "(dòng 1, cột 11)" in result.stderr
+
+
+@pytest.mark.django_db
+def test_committee_usernames_link_accounts_that_can_then_finish_the_count(tmp_path):
+    ha, khai = make_user("ha.dtt"), make_user("khai.lv")
+    data = seed_data()
+    data["counting_committee"][0]["username"] = "ha.dtt"
+    data["counting_committee"][1]["username"] = "khai.lv"
+    data["ballots_issued"] = 28
+
+    out, _err = run(write(tmp_path, data))
+
+    session = VoteSession.objects.get(pk=int(out.splitlines()[-1]))
+    seats = {m.full_name: m.user for m in session.committee_members.all()}
+    names = [member["name"] for member in data["counting_committee"]]
+    assert seats == {names[0]: ha, names[1]: khai, names[2]: None}
+    assert set(
+        Membership.objects.filter(organization=session.organization).values_list("user", "role")
+    ) == {(ha.pk, Role.COUNTING), (khai.pk, Role.COUNTING)}
+    assert access_for(user=ha, session=session).can("chair")
+    # The operator is told who still has no account, before the id on the last line.
+    assert out.splitlines()[-2].startswith(
+        "Without a user account on the counting committee: Bùi Thị Ngọc Ánh."
+    )
+
+
+@pytest.mark.django_db
+def test_an_unknown_username_is_refused_naming_the_entry(tmp_path):
+    data = seed_data()
+    data["counting_committee"][2]["username"] = "anh.btn"
+
+    with pytest.raises(CommandError) as exc:
+        run(write(tmp_path, data))
+
+    assert (
+        "  counting_committee[2].username: there is no user account anh.btn "
+        "(create it first, or leave the key out)"
+    ) in str(exc.value).splitlines()
+    assert VoteSession.objects.count() == 0

@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.utils import translation
 
+from sessions.access import access_for
 from sessions.errors import DomainError
 from sessions.models import (
     Attendance,
@@ -16,8 +17,10 @@ from sessions.models import (
     CommitteeMember,
     CommitteeRole,
     Delegate,
+    Membership,
     Official,
     Organization,
+    Role,
     SessionStatus,
     VoteSession,
 )
@@ -27,6 +30,7 @@ from sessions.services.session_import import (
     session_import,
     session_import_file,
 )
+from tests.factories import make_user
 
 HANOI = ZoneInfo("Asia/Ho_Chi_Minh")
 
@@ -595,3 +599,107 @@ def test_the_data_passed_in_is_not_changed():
     original = copy.deepcopy(data)
     session_import(user=None, data=data)
     assert data == original
+
+
+# --- committee accounts ("username") ------------------------------------------------------
+
+
+def _with_usernames(*usernames) -> dict:
+    data = valid_data()
+    for entry, username in zip(data["counting_committee"], usernames, strict=False):
+        if username is not None:
+            entry["username"] = username
+    return data
+
+
+@pytest.mark.django_db
+def test_a_username_links_the_account_and_gives_it_the_counting_role_in_the_organization():
+
+    dung = make_user("dung.pt")
+    data = _with_usernames("dung.pt")
+    data["ballots_issued"] = 4
+    session = session_import(user=None, data=data)
+
+    chair = session.committee_members.get(role=CommitteeRole.CHAIR)
+    assert chair.user == dung
+    assert session.committee_members.get(role=CommitteeRole.MEMBER).user is None
+    assert list(Membership.objects.filter(user=dung).values_list("organization", "role")) == [
+        (session.organization_id, Role.COUNTING)
+    ]
+    # The account can now do what the chair does: the session can be closed in the browser.
+    access = access_for(user=dung, session=session)
+    assert access.can("chair") and access.can("confirm_result")
+    grant = AuditEntry.objects.get(session=session, action="membership.create")
+    assert grant.data == {"account": "dung.pt"}
+    assert grant.user is None
+
+
+@pytest.mark.django_db
+def test_an_account_that_already_holds_the_role_is_linked_without_a_new_membership(org):
+
+    data = valid_data()
+    data["organization"]["name"] = org.name
+    em = make_user("em.hv", organization=org, roles=[Role.COUNTING, Role.LEADERSHIP])
+    data["counting_committee"][1]["username"] = "em.hv"
+
+    session = session_import(user=None, data=data)
+
+    assert session.committee_members.get(full_name="Hoàng Văn Em").user == em
+    assert Membership.objects.filter(user=em).count() == 2
+    assert not AuditEntry.objects.filter(action="membership.create").exists()
+
+
+@pytest.mark.django_db
+def test_an_unknown_username_is_refused_naming_the_entry_and_nothing_is_created():
+
+    make_user("dung.pt")
+    data = _with_usernames("dung.pt", "khong-co")
+    before = counts()
+
+    with pytest.raises(DomainError) as exc:
+        session_import(user=None, data=data)
+
+    assert str(exc.value).splitlines() == [
+        "counting_committee[1].username: there is no user account khong-co "
+        "(create it first, or leave the key out)"
+    ]
+    assert counts() == before
+
+
+@pytest.mark.django_db
+def test_a_disabled_account_is_refused():
+
+    user = make_user("dung.pt")
+    user.is_active = False
+    user.save()
+
+    with pytest.raises(DomainError) as exc:
+        session_import(user=None, data=_with_usernames("dung.pt"))
+
+    assert str(exc.value) == (
+        "counting_committee[0].username: the user account dung.pt is disabled"
+    )
+
+
+@pytest.mark.parametrize(
+    ("usernames", "message"),
+    [
+        (("same", "same"), "counting_committee[1].username: the account same is already given "
+         "to counting_committee[0]"),
+        ((7,), "counting_committee[0].username: must be a string"),
+        (("  ",), "counting_committee[0].username: leave the key out, or name an existing"),
+    ],
+)  # fmt: skip
+def test_usernames_are_checked_with_the_file(usernames, message):
+    with pytest.raises(DomainError) as exc:
+        session_file_validate(data=_with_usernames(*usernames))
+
+    assert any(p.startswith(message) for p in str(exc.value).splitlines()), str(exc.value)
+
+
+@pytest.mark.django_db
+def test_a_file_without_usernames_leaves_the_members_without_accounts():
+    session = session_import(user=None, data=valid_data())
+
+    assert list(session.committee_members.values_list("user", flat=True)) == [None, None]
+    assert not AuditEntry.objects.filter(action="membership.create").exists()

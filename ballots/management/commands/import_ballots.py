@@ -1,4 +1,5 @@
-"""python manage.py import_ballots SESSION_ID FILE.csv [--pass 1|2]: enter a pile of ballots.
+"""python manage.py import_ballots SESSION_ID FILE.csv [--pass 1|2] [--as USERNAME]: enter a pile
+of ballots, typed (with --as) by a member of the session's counting committee.
 
 Other organizations script against this interface: keep its arguments, file format and
 exit status as they are. All or nothing: any problem saves no ballot.
@@ -6,6 +7,7 @@ exit status as they are. All or nothing: any problem saves no ballot.
 
 from pathlib import Path
 
+from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -14,6 +16,7 @@ from ballots.importing import parse_ballots
 from ballots.models import EntryPass
 from ballots.services import ballots_import
 from confidence_vote.lib.uploads import UploadKind, UploadRefused, read_path
+from sessions.access import access_for
 from sessions.errors import DomainError
 from sessions.models import VoteSession
 
@@ -27,7 +30,9 @@ class Command(BaseCommand):
         "with the header 'ballot,1,2,...,invalid_reason': one column per official's ballot "
         "order, marks H, M, L (high, medium, low), X (several boxes ticked) or empty (none); "
         "invalid_reason (optional: not_issued, name_crossed_out, name_added, other) makes the "
-        "whole ballot invalid. Any problem imports nothing."
+        "whole ballot invalid. Any problem imports nothing. With --as USERNAME the pass is "
+        "attributed to that member of the session's counting committee, who may then list and "
+        "correct it like a pass typed in the browser."
     )
 
     def add_arguments(self, parser):
@@ -40,6 +45,12 @@ class Command(BaseCommand):
             choices=EntryPass.values,
             default=EntryPass.FIRST,
             help="The entry pass: 1 (default) or 2 for the second, blind entry.",
+        )
+        parser.add_argument(
+            "--as",
+            dest="as_username",
+            metavar="USERNAME",
+            help="The user account of the committee member who typed this pass.",
         )
 
     def handle(self, *args, **options):
@@ -60,13 +71,15 @@ class Command(BaseCommand):
         except UploadRefused as exc:
             self._refuse(path, [exc.message])
 
+        typist = self._typist(session, options["as_username"])
+
         orders = list(session.officials.values_list("order", flat=True))
         result = parse_ballots(content, path.name, official_orders=orders)
         if result.errors:
             self._refuse(path, [problem.message for problem in result.errors])
         try:
             ballots = ballots_import(
-                user=None, session=session, entry_pass=entry_pass, rows=result.ballots
+                user=typist, session=session, entry_pass=entry_pass, rows=result.ballots
             )
         except DomainError as exc:
             self._refuse(path, str(exc).splitlines())
@@ -81,6 +94,40 @@ class Command(BaseCommand):
                 )
                 % {"count": count, "pass": entry_pass, "id": session.pk}
             )
+            if typist is not None:
+                self.stdout.write(
+                    _("Entered by %(username)s.") % {"username": typist.get_username()}
+                )
+
+    def _typist(self, session: VoteSession, username: str | None):
+        """The account named by --as: it must exist and sit on the session's committee."""
+        if username is None:
+            return None
+        User = get_user_model()
+        typist = User.objects.filter(**{User.USERNAME_FIELD: username}, is_active=True).first()
+        if typist is None:
+            raise CommandError(
+                _("--as: there is no active user account %(username)s.") % {"username": username}
+            )
+        access = access_for(user=typist, session=session)
+        if access.seat_id is not None and not access.can("enter_ballots"):
+            raise CommandError(
+                _(
+                    "--as: %(username)s does not type ballots in this count (the chair oversees "
+                    "unless they said otherwise when opening it)."
+                )
+                % {"username": username}
+            )
+        if not access.can("enter_ballots"):
+            raise CommandError(
+                _(
+                    "--as: %(username)s does not sit on the counting committee of session "
+                    "%(id)d (with the counting committee role in its organization), so cannot "
+                    "have typed its ballots. Link the account to a committee member first."
+                )
+                % {"username": username, "id": session.pk}
+            )
+        return typist
 
     def _refuse(self, path: Path, problems: list[str]) -> None:
         lines = problems[:MAX_PROBLEM_LINES]

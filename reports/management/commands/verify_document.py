@@ -17,7 +17,7 @@ CANNOT_READ = 6
 
 
 def _facts(verdict: Verdict) -> str:
-    session = VoteSession.objects.filter(pk=verdict.session_id).first()
+    session = VoteSession.objects.filter(pk=verdict.session_id or 0).first()
     return _('%(kind)s of session %(id)d "%(title)s", version %(version)d') % {
         "kind": DocumentKind(verdict.kind).label,
         "id": verdict.session_id,

@@ -12,7 +12,9 @@ class Command(BaseCommand):
         "Create a vote session (organization, officials, delegates, counting committee) from a "
         "UTF-8 JSON file. Prints the new session's id alone on the last line. An invalid file "
         "creates nothing; each problem is named by its place in the file, e.g. "
-        "officials[2].name (lists count from 0)."
+        "officials[2].name (lists count from 0). A counting committee entry may name the "
+        'user account its member signs in with ("username": an existing user, who is given '
+        "the counting committee role in the organization if they lack it)."
     )
 
     def add_arguments(self, parser):
@@ -42,5 +44,19 @@ class Command(BaseCommand):
                     **counts,
                 }
             )
+            unlinked = list(
+                session.committee_members.filter(user__isnull=True).values_list(
+                    "full_name", flat=True
+                )
+            )
+            if unlinked:
+                self.stdout.write(
+                    _(
+                        "Without a user account on the counting committee: %(names)s. Link "
+                        'their accounts on the session\'s committee page (or give "username" '
+                        "in the file) so that they can enter ballots and sign off."
+                    )
+                    % {"names": ", ".join(unlinked)}
+                )
         # Alone on the last line, for scripts: `id=$(manage.py import_session f.json | tail -1)`.
         self.stdout.write(str(session.pk))
