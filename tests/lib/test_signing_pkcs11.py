@@ -2,6 +2,7 @@
 certification uses, and the result validated with pyHanko."""
 
 import io
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from asn1crypto import x509 as asn1_x509
@@ -40,9 +41,13 @@ def test_a_pdf_signed_on_the_token_validates_with_pyhanko(softhsm):
     reader = PdfFileReader(io.BytesIO(signed))
     embedded = reader.embedded_signatures[0]
     ca = asn1_x509.Certificate.load(softhsm.issued.ca.public_bytes(Encoding.DER))
-    status = validate_pdf_signature(
-        embedded, ValidationContext(trust_roots=[ca], allow_fetching=False)
-    )
+    # In a worker thread: the browser tests may leave an event loop running in this one.
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        status = pool.submit(
+            validate_pdf_signature,
+            embedded,
+            ValidationContext(trust_roots=[ca], allow_fetching=False),
+        ).result()
     assert status.intact and status.valid and status.trusted
     assert status.signing_cert.subject.native["common_name"] == (
         "Viện kiểm sát nhân dân tỉnh Quảng Ninh (token)"
