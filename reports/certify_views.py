@@ -12,6 +12,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
+from confidence_vote.security import password_recheck
 from reports import services
 from reports.forms import ConfirmForm, PaperMinutesForm, ReopenResultForm
 from reports.models import DocumentKind, SignedDocument
@@ -79,6 +80,8 @@ def signoff_confirm(request, pk):
         messages.error(request, _("Enter your password to confirm the result."))
         return redirect("reports:signoff", pk=session.pk)
     try:
+        # A wrong password counts as a failed login: guessing it locks the account.
+        password_recheck(request, form.cleaned_data["password"])
         services.result_confirm(
             user=request.user, session=session, password=form.cleaned_data["password"]
         )

@@ -78,9 +78,12 @@ EXPECTED = {
     "reports:reopen_result": (POST_ONLY, CHAIR_POST),
     "reports:paper_minutes": (POST_ONLY, CHAIR_POST),
     "reports:signed_document": ((403, 200, 200, 404), POST_ONLY),
+    # One's own account: every signed-in user.
+    "password_change": ((200, 200, 200, 200), ("ok", "ok", "ok", "ok")),
+    "password_change_done": ((200, 200, 200, 200), (405, 405, 405, 405)),
 }
 # Open to everyone, logged in or not: (GET, POST) for all five roles.
-PUBLIC = {"verify": (200, "ok")}
+PUBLIC = {"verify": (200, "ok"), "healthz": (200, "ok")}
 # Django's own pages, outside the product's permission model.
 NOT_WALKED = {"login", "logout", "set_language"}
 
