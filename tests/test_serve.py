@@ -122,7 +122,7 @@ def server(tmp_path):
     log = (tmp_path / "gunicorn.log").open("w")
     process = subprocess.Popen(
         [str(GUNICORN), "confidence_vote.wsgi:application", "--bind", f"127.0.0.1:{port}"]
-        + ["--workers", "2", "--access-logfile", "-"],
+        + ["--workers", "2", "--access-logfile", "-", "--no-control-socket"],
         cwd=ROOT,
         env=env,
         stdout=log,
