@@ -64,9 +64,9 @@ def _no_content_security_policy_violation(request):
         context = open_context(*args, **kwargs)
         context.on(
             "console",
-            lambda message: refused.append(message.text)
-            if "Content Security Policy" in message.text
-            else None,
+            lambda message: (
+                refused.append(message.text) if "Content Security Policy" in message.text else None
+            ),
         )
         return context
 
