@@ -2,21 +2,23 @@
 with the published development key.
 
 django-axes counts failed passwords in the database (every worker and restart sees them) and
-locks the account, and separately the client address, after LOGIN_FAILURE_LIMIT failures for
-LOGIN_LOCKOUT_MINUTES. The login page and the admin login go through it by way of Django's
-authenticate(); a password re-entered to confirm something calls password_recheck().
+locks the account after LOGIN_FAILURE_LIMIT failures, and separately the client address after
+LOGIN_FAILURE_LIMIT_PER_ADDRESS, for LOGIN_LOCKOUT_MINUTES. The login page and the admin login
+go through it by way of Django's authenticate(); a password re-entered to confirm something
+calls password_recheck().
 """
 
 import ipaddress
 import math
 
 from axes.backends import AxesStandaloneBackend
+from axes.handlers.database import AxesDatabaseHandler
 from axes.handlers.proxy import AxesProxyHandler
 from axes.models import AccessAttempt
 from django.conf import settings
 from django.contrib.auth import authenticate
 from django.core.exceptions import ImproperlyConfigured
-from django.db.models import Max, Q
+from django.db.models import Max, Q, Sum
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -55,6 +57,24 @@ def client_ip(request) -> str | None:
         except ValueError:
             continue
     return None
+
+
+class LockoutHandler(AxesDatabaseHandler):
+    """django-axes' database handler with a limit of its own for the address: the account is
+    locked after AXES_FAILURE_LIMIT (LOGIN_FAILURE_LIMIT) failures, the address after
+    LOGIN_FAILURE_LIMIT_PER_ADDRESS failures on any accounts."""
+
+    def get_failures(self, request, credentials=None) -> int:
+        by_account, by_address = (
+            attempts.aggregate(total=Sum("failures_since_start"))["total"] or 0
+            for attempts in self.get_user_attempts(request, credentials)
+        )
+        # Axes compares one number with AXES_FAILURE_LIMIT: the address's count is scaled so
+        # that it reaches that number exactly when the address reaches its own limit.
+        scaled = (
+            by_address * settings.AXES_FAILURE_LIMIT // settings.LOGIN_FAILURE_LIMIT_PER_ADDRESS
+        )
+        return max(by_account, scaled)
 
 
 class LockoutBackend(AxesStandaloneBackend):

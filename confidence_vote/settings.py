@@ -146,14 +146,20 @@ AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
 ]
 LOGIN_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5, minimum=1)
+# Higher: several people share a computer, or an office's addresses are translated into one.
+LOGIN_FAILURE_LIMIT_PER_ADDRESS = env_int("LOGIN_FAILURE_LIMIT_PER_ADDRESS", 20, minimum=1)
 LOGIN_LOCKOUT_MINUTES = env_int("LOGIN_LOCKOUT_MINUTES", 15, minimum=1)
+AXES_HANDLER = "confidence_vote.security.LockoutHandler"
 AXES_FAILURE_LIMIT = LOGIN_FAILURE_LIMIT
 AXES_COOLOFF_TIME = timedelta(minutes=LOGIN_LOCKOUT_MINUTES)
-# Either the account or the address alone reaches the limit.
+# Either the account or the address alone reaches its limit.
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 AXES_CLIENT_IP_CALLABLE = "confidence_vote.security.client_ip"
 AXES_LOCKOUT_CALLABLE = "confidence_vote.security.lockout_response"
-AXES_RESET_ON_SUCCESS = True
+# A successful login does not wipe the count: else a guesser with an account of their own
+# could reset their address's failures by logging in between guesses. Failures older than the
+# lockout time no longer count.
+AXES_RESET_ON_SUCCESS = False
 AXES_VERBOSE = False
 
 # A session ends after this many minutes without a request.

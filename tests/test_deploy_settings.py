@@ -40,6 +40,7 @@ SETTINGS_VARIABLES = {
     "DEBUG", "SECRET_KEY", "SECRET_KEY_FILE", "ALLOWED_HOSTS", "HTTPS", "SECURE_COOKIES",
     "PROXY_SSL_HEADER", "CLIENT_IP_HEADER", "REDIS_URL", "SESSION_IDLE_MINUTES",
     "HSTS_SECONDS", "LOGIN_FAILURE_LIMIT", "LOGIN_LOCKOUT_MINUTES", "DJANGO_ALLOW_ASYNC_UNSAFE",
+    "LOGIN_FAILURE_LIMIT_PER_ADDRESS",
 }  # fmt: skip
 
 
@@ -49,7 +50,8 @@ def settings_in_process(**env) -> dict:
         "print(json.dumps({name: getattr(s, name, None) for name in ["
         "'SECURE_SSL_REDIRECT', 'SECURE_HSTS_SECONDS', 'SESSION_COOKIE_SECURE', "
         "'CSRF_COOKIE_SECURE', 'SECURE_PROXY_SSL_HEADER', 'CLIENT_IP_HEADER', "
-        "'SESSION_COOKIE_AGE', 'CACHES', 'AXES_FAILURE_LIMIT']}, default=str))"
+        "'SESSION_COOKIE_AGE', 'CACHES', 'AXES_FAILURE_LIMIT', "
+        "'LOGIN_FAILURE_LIMIT_PER_ADDRESS', 'AXES_COOLOFF_TIME']}, default=str))"
     )
     result = run(code, **env)
     assert result.returncode == 0, result.stderr
@@ -205,6 +207,14 @@ def test_idle_session_time_is_a_setting_of_30_minutes_by_default():
     assert result.returncode != 0 and "SESSION_IDLE_MINUTES" in result.stderr
 
 
-def test_lockout_threshold_is_a_setting():
-    assert settings_in_process()["AXES_FAILURE_LIMIT"] == 5
-    assert settings_in_process(LOGIN_FAILURE_LIMIT="3")["AXES_FAILURE_LIMIT"] == 3
+def test_lockout_thresholds_are_settings():
+    default = settings_in_process()
+    assert default["AXES_FAILURE_LIMIT"] == 5
+    assert default["LOGIN_FAILURE_LIMIT_PER_ADDRESS"] == 20
+    assert default["AXES_COOLOFF_TIME"] == "0:15:00"
+    changed = settings_in_process(
+        LOGIN_FAILURE_LIMIT="3", LOGIN_FAILURE_LIMIT_PER_ADDRESS="9", LOGIN_LOCKOUT_MINUTES="60"
+    )
+    assert changed["AXES_FAILURE_LIMIT"] == 3
+    assert changed["LOGIN_FAILURE_LIMIT_PER_ADDRESS"] == 9
+    assert changed["AXES_COOLOFF_TIME"] == "1:00:00"

@@ -1,6 +1,7 @@
-"""Guessing passwords: after LOGIN_FAILURE_LIMIT (5) failures the account, and separately the
-client address, is locked for LOGIN_LOCKOUT_MINUTES (15), on the login page, the admin login
-and the password change; the attempts are kept in the database."""
+"""Guessing passwords: after LOGIN_FAILURE_LIMIT (5) failures the account, and after
+LOGIN_FAILURE_LIMIT_PER_ADDRESS (20) the client address, is locked for LOGIN_LOCKOUT_MINUTES
+(15), on the login page, the admin login and the password change; the attempts are kept in
+the database."""
 
 import datetime as dt
 
@@ -81,8 +82,15 @@ def test_after_the_lockout_time_the_right_password_works(member):
     age_attempts(16)
     assert try_login(browser, "thu-ky", PASSWORD).status_code == 302
     assert logged_in(browser)
-    # A successful login clears the count.
-    assert not AccessAttempt.objects.filter(username="thu-ky").exists()
+
+
+def test_logging_in_to_ones_own_account_does_not_wipe_the_addresss_failures(org, member):
+    guesser = make_user("nguoi-do", organization=org, roles=[Role.LEADERSHIP])
+    browser = client("10.5.5.6")
+    for n in range(19):
+        try_login(browser, f"khong-co-{n}", "sai")
+    assert try_login(client("10.5.5.6"), guesser.username, PASSWORD).status_code == 302
+    assert try_login(browser, "khong-co-20", "sai").status_code == 429
 
 
 def test_the_account_is_locked_from_every_address(member):
@@ -96,8 +104,8 @@ def test_the_account_is_locked_from_every_address(member):
 def test_an_address_guessing_many_accounts_is_locked_for_every_account(org, member):
     other = make_user("lanh-dao-2", organization=org, roles=[Role.LEADERSHIP])
     browser = client("10.5.5.5")
-    for n in range(5):
-        try_login(browser, f"khong-co-{n}", "sai")
+    statuses = [try_login(browser, f"khong-co-{n}", "sai").status_code for n in range(20)]
+    assert statuses == [200] * 19 + [429]
     assert try_login(browser, other.username, PASSWORD).status_code == 429
     # Another computer is not affected.
     assert try_login(client("10.6.6.6"), other.username, PASSWORD).status_code == 302
@@ -127,11 +135,16 @@ def test_fewer_failures_than_the_limit_do_not_lock(member):
     assert try_login(browser, "thu-ky", PASSWORD).status_code == 302
 
 
-def test_the_limit_is_a_setting(settings, member):
+def test_the_limits_are_settings(settings, member):
     settings.AXES_FAILURE_LIMIT = 2
+    settings.LOGIN_FAILURE_LIMIT_PER_ADDRESS = 3
     browser = client()
     assert try_login(browser, "thu-ky", "sai-1").status_code == 200
     assert try_login(browser, "thu-ky", "sai-2").status_code == 429
+    other = client("10.2.2.2")
+    assert try_login(other, "khong-co-1", "sai").status_code == 200
+    assert try_login(other, "khong-co-2", "sai").status_code == 200
+    assert try_login(other, "khong-co-3", "sai").status_code == 429
 
 
 # --- the client's address ----------------------------------------------------------------------
@@ -157,9 +170,10 @@ def test_the_address_is_remote_addr_unless_a_proxy_header_is_configured(settings
 def test_behind_a_proxy_each_client_is_counted_by_its_own_address(settings, member):
     settings.CLIENT_IP_HEADER = "HTTP_X_REAL_IP"
     guesser = Client(REMOTE_ADDR="127.0.0.1", HTTP_X_REAL_IP="10.3.3.3")
-    for n in range(5):
+    for n in range(20):
         try_login(guesser, f"khong-co-{n}", "sai")
-    assert AccessAttempt.objects.filter(ip_address="10.3.3.3").count() == 5
+    assert AccessAttempt.objects.filter(ip_address="10.3.3.3").count() == 20
+    assert try_login(guesser, "thu-ky", PASSWORD).status_code == 429
     colleague = Client(REMOTE_ADDR="127.0.0.1", HTTP_X_REAL_IP="10.4.4.4")
     assert try_login(colleague, "thu-ky", PASSWORD).status_code == 302
 
