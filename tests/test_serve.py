@@ -54,6 +54,7 @@ def _env(tmp_path, **extra) -> dict:
         "DATABASE_URL": _database_url(tmp_path),
         "STATIC_ROOT": str(tmp_path / "static"),
         "MEDIA_ROOT": str(tmp_path / "media"),
+        "VERIFY_RATE_LIMIT": "3",
     }
     env.pop("SECURE_COOKIES", None)
     env.pop("HTTPS", None)
@@ -102,9 +103,46 @@ class Browser:
         return next(cookie.value for cookie in self.cookies if cookie.name == "csrftoken")
 
 
+class Gunicorn:
+    """gunicorn with two workers on a free loopback port; start() waits for /healthz."""
+
+    def __init__(self, env: dict, log: Path):
+        self.env = env
+        self.log = log
+        self.base = f"http://127.0.0.1:{_free_port()}"
+        self.process = None
+
+    def start(self) -> None:
+        self.process = subprocess.Popen(
+            [str(GUNICORN), "confidence_vote.wsgi:application"]
+            + ["--bind", self.base.removeprefix("http://"), "--workers", "2"]
+            + ["--access-logfile", "-", "--no-control-socket"],
+            cwd=ROOT,
+            env=self.env,
+            stdout=self.log.open("a"),
+            stderr=subprocess.STDOUT,
+        )
+        deadline = time.monotonic() + 60
+        while True:
+            assert self.process.poll() is None, self.log.read_text()
+            try:
+                with urllib.request.urlopen(self.base + "/healthz", timeout=5) as response:
+                    if response.status == 200:
+                        return
+            except OSError:
+                pass
+            assert time.monotonic() < deadline, "gunicorn did not answer within 60 s"
+            time.sleep(0.3)
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            self.process.wait(timeout=30)
+
+
 @pytest.fixture
 def server(tmp_path):
-    """gunicorn serving the app; yields (base URL, the set-up's JSON)."""
+    """gunicorn serving the app; yields it and the set-up's JSON (session, account)."""
     env = _env(tmp_path)
     _manage(env, "collectstatic", "--no-input", "-v", "0")
     _manage(env, "migrate", "--no-input", "-v", "0")
@@ -118,38 +156,17 @@ def server(tmp_path):
         check=True,
     )
     setup = json.loads(data.stdout.strip().splitlines()[-1])
-    port = _free_port()
-    log = (tmp_path / "gunicorn.log").open("w")
-    process = subprocess.Popen(
-        [str(GUNICORN), "confidence_vote.wsgi:application", "--bind", f"127.0.0.1:{port}"]
-        + ["--workers", "2", "--access-logfile", "-", "--no-control-socket"],
-        cwd=ROOT,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    base = f"http://127.0.0.1:{port}"
+    gunicorn = Gunicorn(env, tmp_path / "gunicorn.log")
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            assert process.poll() is None, (tmp_path / "gunicorn.log").read_text()
-            try:
-                with urllib.request.urlopen(base + "/healthz", timeout=5) as response:
-                    if response.status == 200:
-                        break
-            except OSError:
-                pass
-            assert time.monotonic() < deadline, "gunicorn did not answer within 60 s"
-            time.sleep(0.3)
-        yield base, setup
+        gunicorn.start()
+        yield gunicorn, setup
     finally:
-        process.send_signal(signal.SIGTERM)
-        process.wait(timeout=30)
-        log.close()
+        gunicorn.stop()
 
 
 def test_gunicorn_serves_static_files_headers_login_and_a_ballot_save(server):
-    base, setup = server
+    gunicorn, setup = server
+    base = gunicorn.base
     browser = Browser(base)
 
     # The login page, with the security headers.
@@ -204,6 +221,18 @@ def test_gunicorn_serves_static_files_headers_login_and_a_ballot_save(server):
     assert (saved["ok"], saved["number"], saved["next_number"]) == (True, 1, 2)
     status, _headers, body = browser.request(entry_url)
     assert re.search(r'data-testid="entry-number"[^>]*>\s*2\s*<', body.decode())
+
+    # The /verify/ rate limit (3 here) is kept in the shared cache: it holds across the
+    # workers and across a restart of the server.
+    verify = "/verify/?fp=" + "0" * 64
+    left_in_window = 600 - time.time() % 600  # the limit counts per 10-minute window
+    if left_in_window < 90:
+        time.sleep(left_in_window + 1)
+    statuses = [Browser(base).request(verify)[0] for _attempt in range(3)]
+    gunicorn.stop()
+    gunicorn.start()
+    statuses += [Browser(base).request(verify)[0] for _attempt in range(2)]
+    assert statuses == [200, 200, 200, 429, 429]
 
     # The health check: public, JSON, nothing secret.
     status, headers, body = browser.request("/healthz")
