@@ -5,6 +5,8 @@ concurrent writers:
     python -m tests.deploy.scripts counting-session   -> JSON: session id, username, password
     python -m tests.deploy.scripts sqlite-race N M    -> JSON: N typists saving M ballots each,
                                                           all at once; what was saved and raised
+    python -m tests.deploy.scripts certify-race       -> JSON: the chair certifying in two tabs
+                                                          at once; what each got
 """
 
 import json
@@ -98,6 +100,54 @@ def sqlite_race(typists: int, each: int) -> dict:
     }
 
 
+def certify_race() -> dict:
+    """A counted, confirmed session; the chair presses "certify" in two tabs at the same time."""
+    from django.db import connection
+
+    from reports.keys import trial_signer_install
+    from reports.models import SignedDocument
+    from reports.services import result_certify
+    from sessions.errors import DomainError
+    from sessions.models import Role
+    from tests.factories import make_organization, make_user
+    from tests.reports.test_certify_views import confirm_all, counted_session
+
+    org = make_organization(name="Tòa án nhân dân tỉnh Thử")
+    chair = make_user("to-truong-thu", organization=org, roles=[Role.COUNTING])
+    session = counted_session(org, chair=chair)
+    confirm_all(session)
+    trial_signer_install(organization=org)
+    connection.close()
+    barrier = threading.Barrier(2, timeout=60)
+    outcomes: list[str] = []
+    lock = threading.Lock()
+
+    def tab() -> None:
+        try:
+            connection.ensure_connection()
+            barrier.wait()
+            documents = result_certify(user=chair, session=session)
+            outcome = f"certified {len(documents)}"
+        except DomainError as exc:
+            outcome = f"refused: {exc}"
+        except Exception:
+            outcome = "error: " + traceback.format_exc(limit=3)
+        finally:
+            connection.close()
+        with lock:
+            outcomes.append(outcome)
+
+    threads = [threading.Thread(target=tab) for _n in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(180)
+    return {
+        "outcomes": sorted(outcomes),
+        "documents": SignedDocument.objects.filter(session=session).count(),
+    }
+
+
 def _journal_mode() -> str:
     from django.db import connection
 
@@ -115,6 +165,8 @@ def main(argv: list[str]) -> None:
         result = counting_session()
     elif argv[0] == "sqlite-race":
         result = sqlite_race(int(argv[1]), int(argv[2]))
+    elif argv[0] == "certify-race":
+        result = certify_race()
     else:
         raise SystemExit(f"unknown script {argv[0]!r}")
     print(json.dumps(result))
