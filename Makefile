@@ -42,7 +42,7 @@ serve: install
 	$(BIN)/python manage.py migrate --no-input -v 0
 	$(BIN)/python manage.py check --deploy --fail-level ERROR
 	exec $(BIN)/gunicorn confidence_vote.wsgi:application --bind $(HOST):$(PORT) \
-		--workers $(WEB_CONCURRENCY) --access-logfile - --no-control-socket
+		--workers $(WEB_CONCURRENCY) --access-logfile - --no-control-socket --forwarded-allow-ips=
 
 ## browser: Debian's Chromium (Playwright tests) and poppler-utils (PDF pages as images), when missing
 browser:

@@ -116,7 +116,7 @@ class Gunicorn:
         self.process = subprocess.Popen(
             [str(GUNICORN), "confidence_vote.wsgi:application"]
             + ["--bind", self.base.removeprefix("http://"), "--workers", "2"]
-            + ["--access-logfile", "-", "--no-control-socket"],
+            + ["--access-logfile", "-", "--no-control-socket", "--forwarded-allow-ips="],
             cwd=ROOT,
             env=self.env,
             stdout=self.log.open("a"),
