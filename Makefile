@@ -1,5 +1,5 @@
-# The two commands of the README: `make run` and `make test`.
-# Both work on a fresh Debian machine with python3, make and apt.
+# The commands of the README: `make run` (development), `make serve` (production) and
+# `make test`. All work on a fresh Debian machine with python3, make and apt.
 
 PYTHON ?= python3
 VENV := .venv
@@ -10,7 +10,7 @@ CHROMIUM ?= /usr/bin/chromium
 export UV_PYTHON_DOWNLOADS := never
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: install run test lint typecheck format check migrate demo messages browser clean
+.PHONY: install run serve test lint typecheck format check migrate demo messages browser clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -24,11 +24,25 @@ $(VENV)/.installed: requirements.lock | $(BIN)/python
 install: $(VENV)/.installed
 	$(BIN)/python manage.py compilemessages --ignore=.venv -v 0
 
-## run: install, migrate, load the demo and serve on http://127.0.0.1:8000
+## run: install, migrate, load the demo and serve on http://127.0.0.1:8000 (development)
 run: install
 	DEBUG=$${DEBUG:-true} $(BIN)/python manage.py migrate --no-input -v 0
 	DEBUG=$${DEBUG:-true} $(BIN)/python manage.py seed_demo
 	DEBUG=$${DEBUG:-true} $(BIN)/python manage.py runserver 127.0.0.1:8000
+
+# make serve: gunicorn on HOST:PORT with WEB_CONCURRENCY workers; database connections kept.
+HOST ?= 127.0.0.1
+PORT ?= 8000
+WEB_CONCURRENCY ?= 2
+serve: export DATABASE_CONN_MAX_AGE ?= 60
+
+## serve: install, collect static files, migrate (and the cache table), check, serve with gunicorn (production; docs/deploy.md)
+serve: install
+	$(BIN)/python manage.py collectstatic --no-input -v 0
+	$(BIN)/python manage.py migrate --no-input -v 0
+	$(BIN)/python manage.py check --deploy --fail-level ERROR
+	exec $(BIN)/gunicorn confidence_vote.wsgi:application --bind $(HOST):$(PORT) \
+		--workers $(WEB_CONCURRENCY) --access-logfile - --no-control-socket --forwarded-allow-ips=
 
 ## browser: Debian's packages the tests need, when missing: Chromium (Playwright tests),
 ## poppler-utils (PDF pages as images), softhsm2 and opensc (a PKCS#11 token for signing tests)

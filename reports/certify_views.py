@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
+from confidence_vote.security import password_recheck
 from reports import services
 from reports.details import DETAIL_FIELDS, default_moment, details_for, result_details_update
 from reports.forms import ConfirmForm, PaperMinutesForm, ReopenResultForm, ResultDetailsForm
@@ -155,6 +156,8 @@ def signoff_confirm(request, pk):
         messages.error(request, _("Enter your password to confirm the result."))
         return redirect("reports:signoff", pk=session.pk)
     try:
+        # A wrong password counts as a failed login: guessing it locks the account.
+        password_recheck(request, form.cleaned_data["password"])
         services.result_confirm(
             user=request.user, session=session, password=form.cleaned_data["password"]
         )

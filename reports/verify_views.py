@@ -15,6 +15,7 @@ from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.http import require_http_methods
 
 from confidence_vote.lib.uploads import UploadKind, UploadRefused, read_upload
+from confidence_vote.security import client_ip
 from reports.models import DocumentKind
 from reports.verification import document_verify, fingerprint_lookup
 from sessions.models import VoteSession
@@ -37,16 +38,12 @@ class VerifyForm(forms.Form):
         return document
 
 
-def _client_ip(request) -> str:
-    # REMOTE_ADDR only: a client can write any X-Forwarded-For it likes.
-    return request.META.get("REMOTE_ADDR") or "unknown"
-
-
 def _over_limit(request) -> bool:
     """Count one check for this client; True when it is over VERIFY_RATE_LIMIT in the
-    current 10-minute window."""
+    current 10-minute window. The count lives in the shared cache (the database, or Redis),
+    so every worker and restart sees it."""
     window = int(time.time() // RATE_WINDOW_SECONDS)
-    key = f"verify-rate:{_client_ip(request)}:{window}"
+    key = f"verify-rate:{client_ip(request) or 'unknown'}:{window}"
     cache.add(key, 0, timeout=RATE_WINDOW_SECONDS)
     try:
         count = cache.incr(key)

@@ -2,6 +2,7 @@
 the secretariat once the result is certified."""
 
 import re
+from decimal import Decimal
 
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
@@ -62,6 +63,11 @@ def _official_row(row: OfficialResult, tally: Tally, profile: RuleProfile) -> di
         _level("medium", row.medium, row.medium_pct, tally.base, _("Confidence")),
         _level("low", row.low, row.low_pct, tally.base, _("Low confidence")),
     ]
+    # Each level's bar starts where the one before it ends.
+    offset = Decimal(0)
+    for level, pct in zip(levels, (row.high_pct, row.medium_pct, row.low_pct), strict=True):
+        level["offset"] = str(offset)
+        offset += pct
     return {
         "order": row.order,
         "name": row.name,

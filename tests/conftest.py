@@ -13,6 +13,17 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
 @pytest.fixture(autouse=True)
+def _static_files_as_they_are(settings):
+    # Production (DEBUG=false) serves collected files with hashed names; tests render pages
+    # without running collectstatic, so they link the files under static/ as they are.
+    # tests/test_serve.py runs the real thing in gunicorn.
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+
+
+@pytest.fixture(autouse=True)
 def _fast_password_hashing(settings):
     # The default PBKDF2 hasher costs ~0.3 s a login; tests need no such strength.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

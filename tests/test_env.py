@@ -1,3 +1,5 @@
+import re
+
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 
@@ -61,3 +63,19 @@ def test_database_url_refuses_unknown_scheme():
     assert _database_from_url("postgres://u:p@h:5432/db")["ENGINE"] == (
         "django.db.backends.postgresql"
     )
+
+
+def test_env_example_lists_every_variable_the_settings_read():
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    settings_source = (root / "confidence_vote" / "settings.py").read_text(encoding="utf-8")
+    read = set(re.findall(r'env_\w+\(\s*"([A-Z0-9_]+)"', settings_source))
+    read |= {
+        f"{name}_FILE" for name in re.findall(r'env_secret\(\s*"([A-Z0-9_]+)"', settings_source)
+    }
+    listed = set(
+        re.findall(r"^([A-Z0-9_]+)=", (root / ".env.example").read_text(encoding="utf-8"), re.M)
+    )
+    assert "SECRET_KEY_FILE" in read and "DATABASE_URL" in read
+    assert read - listed == set()

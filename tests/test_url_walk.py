@@ -142,6 +142,9 @@ NEEDS = {
     "reports:paper_minutes": (None, "chair"),
     "reports:signed_document": ("view_results", None),
     "signing:list": ("superuser", None),
+    # One's own account: every signed-in user.
+    "password_change": ("list_sessions", "list_sessions"),
+    "password_change_done": ("list_sessions", None),
     "signing:organization": ("superuser_org", None),
     "signing:upload": (None, "superuser_org"),
     "signing:upload_accept": (None, "superuser_org"),
@@ -149,7 +152,7 @@ NEEDS = {
     "signing:token": ("superuser_org", "superuser_org"),
 }
 # Open to everyone, logged in or not: (GET, POST) for every role.
-PUBLIC = {"verify": (200, "ok")}
+PUBLIC = {"verify": (200, "ok"), "healthz": (200, "ok")}
 # Django's own pages, outside the product's permission model.
 NOT_WALKED = {"login", "logout", "set_language"}
 # Pages that render a PDF: walked in one state only (they cost a second each).

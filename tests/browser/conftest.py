@@ -47,3 +47,32 @@ def screenshot(page):
 
     _shot.dir = ARTIFACTS
     return _shot
+
+
+@pytest.fixture(autouse=True)
+def _no_content_security_policy_violation(request):
+    """Every page of every flow works under the CSP: a refused script or style fails the test.
+    Watches every browser context the test opens (its own, or pytest-playwright's `page`)."""
+    if "browser" not in request.fixturenames:
+        yield
+        return
+    browser = request.getfixturevalue("browser")
+    refused: list[str] = []
+    open_context = browser.new_context
+
+    def new_context(*args, **kwargs):
+        context = open_context(*args, **kwargs)
+        context.on(
+            "console",
+            lambda message: (
+                refused.append(message.text) if "Content Security Policy" in message.text else None
+            ),
+        )
+        return context
+
+    browser.new_context = new_context
+    try:
+        yield
+    finally:
+        del browser.new_context
+    assert refused == []

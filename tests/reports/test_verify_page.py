@@ -19,7 +19,7 @@ URL = "/verify/"
 
 
 @pytest.fixture(autouse=True)
-def _fresh_rate_limit():
+def _fresh_rate_limit(db):
     cache.clear()
     yield
     cache.clear()
