@@ -1,3 +1,5 @@
+"""The ballots app's URLs, gathered from its views modules (each declares its own)."""
+
 from ballots.views import compare, count, entry, record, tally, upload
 
 app_name = "ballots"

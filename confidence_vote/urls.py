@@ -4,6 +4,7 @@ from django.urls import include, path
 from django.views.generic import RedirectView
 
 from confidence_vote import views
+from reports.urls import signing_urlpatterns, verify_urlpatterns
 
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="vote_sessions:list", permanent=False)),
@@ -21,6 +22,6 @@ urlpatterns = [
     path("sessions/", include("sessions.urls")),
     path("sessions/", include("ballots.urls")),
     path("sessions/", include("reports.urls")),
-    path("signing/", include("reports.signing_urls")),
-    path("", include("reports.verify_urls")),
+    path("signing/", include((signing_urlpatterns, "signing"))),
+    path("", include(verify_urlpatterns)),
 ]

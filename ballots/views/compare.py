@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
 
 from ballots import services
-from ballots.forms_count import ResolveForm
+from ballots.forms.count import ResolveForm
 from ballots.models import InvalidReason, MarkValue
 from ballots.selectors import pass_difference, pass_differences
 from sessions import lifecycle

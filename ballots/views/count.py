@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
 from ballots import services
-from ballots.forms_count import CollectedForm, CountOpenForm, ReopenForm, first_error
+from ballots.forms.count import CollectedForm, CountOpenForm, ReopenForm, first_error
 from ballots.selectors import entry_progress, pass_differences
 from sessions import lifecycle
 from sessions.access import get_session_for

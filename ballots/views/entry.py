@@ -22,7 +22,7 @@ from django.utils.translation import pgettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from ballots import services as ballot_services
-from ballots.forms import BallotCorrectForm, BallotEntryForm, BallotVoidForm, mark_field_name
+from ballots.forms.entry import BallotCorrectForm, BallotEntryForm, BallotVoidForm, mark_field_name
 from ballots.models import Ballot, InvalidReason, Mark, MarkValue
 from ballots.selectors import entry_progress
 from sessions import lifecycle

@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from ballots import services
-from ballots.forms_count import TallySheetForm
+from ballots.forms.count import TallySheetForm
 from ballots.models import Ballot, EntryPass
 from ballots.selectors import TALLY_COLUMNS, ballot_totals, tally_sheet_rows
 from sessions import lifecycle

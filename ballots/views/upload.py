@@ -5,25 +5,21 @@ first; any problem lists its row and column and saves nothing. A clean file goes
 `ballots_import`, which refuses as a whole too (numbers taken, more than issued, blind rule).
 """
 
-from typing import cast
-
-from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.urls import path
-from django.utils.translation import gettext_lazy, ngettext
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods
 
+from ballots.forms.upload import BallotUploadForm
 from ballots.importing import BALLOT_HEADER, CODES, REASON_HEADER, parse_ballots
 from ballots.models import EntryPass, InvalidReason, MarkValue
-from ballots.selectors import passes_entered_by
 from ballots.services import ballots_import
 from sessions import lifecycle
 from sessions.access import get_session_for
 from sessions.errors import DomainError
-from sessions.forms.imports import ImportUploadForm
 from sessions.models import VoteSession
 from sessions.views.common import form_error
 
@@ -31,26 +27,6 @@ from sessions.views.common import form_error
 MAX_PROBLEMS = 100
 # Example row 2 of the format help cycles through these codes.
 EXAMPLE_CODES = ["H", "M", "L", "", "X"]
-
-
-class BallotUploadForm(ImportUploadForm):
-    """The pass and the file; cleaned_data gains "content" (bytes) and "file_name"."""
-
-    field_order = ["entry_pass", "file"]
-
-    entry_pass = forms.TypedChoiceField(label=gettext_lazy("Entry pass"), coerce=int)
-
-    def __init__(self, *args, session: VoteSession, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["file"].label = gettext_lazy("Ballots file (.csv or .xlsx)")
-        passes = [EntryPass.FIRST, EntryPass.SECOND] if session.double_entry else [EntryPass.FIRST]
-        field = cast(forms.TypedChoiceField, self.fields["entry_pass"])
-        field.choices = [(p.value, p.label) for p in passes]
-        if not session.double_entry:
-            # One pass only: shown, not choosable; a posted value is ignored.
-            field.disabled = True
-            field.initial = EntryPass.FIRST
-            field.help_text = gettext_lazy("Double entry is off: there is one entry pass.")
 
 
 def _closed_message(session: VoteSession) -> str:
@@ -77,7 +53,7 @@ def _format_help(session: VoteSession) -> dict:
 def ballot_upload(request, pk):
     session = get_session_for(request, pk, need="enter_ballots")
     closed = _closed_message(session)
-    entered = passes_entered_by(session=session, user=request.user)
+    entered = session.access.passes_typed
     initial = {"entry_pass": min(entered) if entered else EntryPass.FIRST}
     problems = []
     if request.method == "POST" and not closed:

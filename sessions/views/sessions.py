@@ -2,6 +2,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
+from django.urls import path
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
@@ -155,3 +156,14 @@ def session_unlock(request, pk):
     else:
         messages.success(request, _("The lists are unlocked; the reason was recorded."))
     return redirect("vote_sessions:detail", pk=session.pk)
+
+
+urlpatterns = [
+    path("", session_list, name="list"),
+    path("new/", session_create, name="create"),
+    path("<int:pk>/", session_detail, name="detail"),
+    path("<int:pk>/edit/", session_edit, name="edit"),
+    path("<int:pk>/history/", session_history, name="history"),
+    path("<int:pk>/start-voting/", session_start_voting, name="start_voting"),
+    path("<int:pk>/unlock/", session_unlock, name="unlock"),
+]

@@ -10,6 +10,7 @@ from django import forms
 from django.conf import settings
 from django.core.cache import cache
 from django.shortcuts import render
+from django.urls import path
 from django.utils.translation import gettext_lazy
 from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.http import require_http_methods
@@ -101,3 +102,9 @@ def verify(request):
         form = VerifyForm()
     context["form"] = form
     return render(request, "reports/verify.html", context)
+
+
+# Mounted at the site's root: "/verify/", no login.
+urlpatterns = [
+    path("verify/", verify, name="verify"),
+]

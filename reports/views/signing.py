@@ -7,13 +7,14 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
+from django.urls import path
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST, require_safe
 
 from confidence_vote.lib.signing import certificate_info
 from reports import key_services
-from reports.forms import P12AcceptForm, P12UploadForm, TokenForm, TrialCertificateForm
+from reports.forms.signing import P12AcceptForm, P12UploadForm, TokenForm, TrialCertificateForm
 from sessions.access import get_organization_for_signing as organization_for_superuser
 from sessions.access import may_manage_signing
 from sessions.audit import audit_rows
@@ -216,3 +217,14 @@ def token(request, organization_id):
             "replaces": SigningSetup.objects.filter(organization=organization).first(),
         },
     )
+
+
+# Mounted under /signing/: superusers set up each organization's signing key.
+urlpatterns = [
+    path("", organization_list, name="list"),
+    path("<int:organization_id>/", organization_signing, name="organization"),
+    path("<int:organization_id>/upload/", upload, name="upload"),
+    path("<int:organization_id>/upload/accept/", upload_accept, name="upload_accept"),
+    path("<int:organization_id>/trial/", trial, name="trial"),
+    path("<int:organization_id>/token/", token, name="token"),
+]

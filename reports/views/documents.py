@@ -7,13 +7,14 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect
+from django.urls import path
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
-from reports.certify_views import serve_signed
 from reports.documents import KINDS, MAX_SPARES, document_filename, render_document
 from reports.selectors import current_signed_document
+from reports.views.certify import serve_signed
 from sessions import lifecycle
 from sessions.access import get_session_for
 from sessions.errors import DomainError
@@ -59,3 +60,8 @@ def document(request, pk: int, kind: str):
     assert disposition is not None  # always one for an attachment
     response["Content-Disposition"] = disposition
     return response
+
+
+urlpatterns = [
+    path("<int:pk>/results/<str:kind>.pdf", document, name="document"),
+]

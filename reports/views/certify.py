@@ -9,14 +9,14 @@ from django.contrib.auth.decorators import login_required
 from django.db.models import Count, F
 from django.http import FileResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
+from django.urls import path, reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
 from confidence_vote.security import password_recheck
 from reports import services
 from reports.details import DETAIL_FIELDS, default_moment, details_for, result_details_update
-from reports.forms import ConfirmForm, PaperMinutesForm, ReopenResultForm, ResultDetailsForm
+from reports.forms.signoff import ConfirmForm, PaperMinutesForm, ReopenResultForm, ResultDetailsForm
 from reports.models import DocumentKind, SignedDocument
 from reports.selectors import confirmation_state
 from sessions import lifecycle
@@ -251,3 +251,14 @@ def serve_signed(request, document: SignedDocument) -> FileResponse:
         filename=document.file_name,
         content_type="application/pdf",
     )
+
+
+urlpatterns = [
+    path("<int:pk>/results/sign-off/", signoff, name="signoff"),
+    path("<int:pk>/results/sign-off/confirm/", signoff_confirm, name="signoff_confirm"),
+    path("<int:pk>/results/sign-off/details/", signoff_details, name="signoff_details"),
+    path("<int:pk>/results/sign-off/certify/", certify, name="certify"),
+    path("<int:pk>/results/sign-off/reopen/", reopen_result, name="reopen_result"),
+    path("<int:pk>/results/sign-off/paper-minutes/", paper_minutes, name="paper_minutes"),
+    path("<int:pk>/results/signed/<int:document_id>/", signed_document, name="signed_document"),
+]

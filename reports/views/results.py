@@ -7,6 +7,7 @@ from decimal import Decimal
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import render
+from django.urls import path
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
@@ -148,3 +149,11 @@ def results_xlsx(request, pk):
         content_type=XLSX_TYPE,
         filename=results_filename(tally, "xlsx"),
     )
+
+
+# Mounted under /sessions/: every path starts with the session's id.
+urlpatterns = [
+    path("<int:pk>/results/", results, name="results"),
+    path("<int:pk>/results.csv", results_csv, name="results_csv"),
+    path("<int:pk>/results.xlsx", results_xlsx, name="results_xlsx"),
+]
