@@ -9,6 +9,7 @@ import re
 from pathlib import Path
 
 import pytest
+from django.core.management import call_command
 from openpyxl import Workbook
 from playwright.sync_api import expect
 
@@ -16,6 +17,7 @@ from confidence_vote.lib.signing import signature_report
 from reports.keys import organization_certificate
 from reports.models import SignedDocument
 from sessions.models import Delegate, Role, SessionStatus, VoteSession
+from tests.browser.conftest import ARTIFACTS
 from tests.browser.test_session_setup_flow import DELEGATES
 from tests.factories import PASSWORD, make_user
 
@@ -78,6 +80,34 @@ def _enter_pile(page):
     expect(page.get_by_test_id("entered-counter")).to_contain_text("28/28")
 
 
+BLIND_PATHS = [
+    "results/",
+    "results.csv",
+    "results.xlsx",
+    "results/minutes.pdf",
+    "results/report.pdf",
+    "results/sign-off/",
+    "count/compare/",
+    "count/tally-sheet/",
+    "count/pass/1/ballots/",
+    "count/pass/1/ballots/1/",
+]
+
+
+def _blind_second_typist(page, root):
+    page.goto(f"{root}/count/")
+    expect(page.get_by_test_id("blind-count")).to_be_visible()
+    expect(page.get_by_test_id("count-differences")).to_have_count(0)
+    expect(page.get_by_test_id("nav-results")).to_have_count(0)
+    for tab in page.locator(".nav-tabs a, .nav-pills a").all():
+        href = tab.get_attribute("href")
+        response = page.request.get(f"{root.split('/sessions/')[0]}{href}")
+        assert response.status == 200, href
+    for path in BLIND_PATHS:
+        assert page.request.get(f"{root}/{path}").status == 403, path
+    page.screenshot(path=str(ARTIFACTS / "flow-03a-second-typist-blind.png"), full_page=True)
+
+
 def test_empty_session_to_signed_verified_report(
     live_server, browser, org, people, tmp_path, screenshot
 ):
@@ -138,9 +168,32 @@ def test_empty_session_to_signed_verified_report(
     chair.get_by_test_id("collected-form").locator("button").click()
     first = _page(browser, live_server, people["first"], f"/sessions/{session.pk}/count/pass/1/")
     _enter_pile(first)
-    second = _page(browser, live_server, people["second"], f"/sessions/{session.pk}/count/pass/2/")
-    _enter_pile(second)
+    # The second typist, before and while typing pass 2, learns nothing of pass 1: no results
+    # tab, and every way to its numbers answers 403 (pages, exports, drafts, comparison, hand
+    # count, pass 1's ballots).
+    second = _page(browser, live_server, people["second"], f"/sessions/{session.pk}/count/")
+    _blind_second_typist(second, root)
+    second.goto(f"{root}/count/pass/2/")
+    for key in ["2"] * 5 + ["Enter"]:
+        second.keyboard.press(key)
+    expect(second.get_by_test_id("entry-number")).to_have_text("2")
+    _blind_second_typist(second, root)
+    second.goto(f"{root}/count/pass/2/")
+    for n in range(2, 29):
+        expect(second.get_by_test_id("entry-number")).to_have_text(str(n))
+        for key in ["1"] * 5 + ["Enter"]:
+            second.keyboard.press(key)
+    expect(second.get_by_test_id("entered-counter")).to_contain_text("28/28")
     second.screenshot(path=str(shots / "flow-03-pass-2.png"), full_page=True)
+    # Ballot 1 differs (pass 2 typed "medium"): the chair, who types nothing, compares and
+    # takes pass 1's reading from the paper, then closes.
+    chair.goto(f"{root}/count/compare/")
+    expect(chair.get_by_test_id("difference")).to_have_count(1)
+    chair.goto(f"{root}/count/compare/1/")
+    chair.get_by_test_id("take-pass-1").click()
+    chair.get_by_test_id("resolve-save").click()
+    chair.goto(f"{root}/count/compare/")
+    expect(chair.get_by_test_id("difference")).to_have_count(0)
     chair.goto(f"{root}/count/")
     chair.get_by_test_id("close-form").locator("button").click()
     expect(chair.get_by_test_id("count-closed")).to_be_visible()
@@ -156,6 +209,19 @@ def test_empty_session_to_signed_verified_report(
     chair.screenshot(path=str(shots / "flow-04-certified.png"), full_page=True)
     session.refresh_from_db()
     assert session.status == SessionStatus.CERTIFIED
+
+    # The leader's obvious button on the results page gives the stored signed report, which
+    # verify_document accepts (exit status 0).
+    leader = _page(browser, live_server, people["leader"], f"/sessions/{session.pk}/results/")
+    with leader.expect_download() as download_info:
+        leader.get_by_test_id("download-report").click()
+    obvious = Path(download_info.value.path())
+    assert obvious.read_bytes() == bytes(
+        SignedDocument.objects.get(session=session, kind="report").content
+    )
+    out = io.StringIO()
+    call_command("verify_document", str(obvious), stdout=out)
+    assert "AUTHENTIC" in out.getvalue() or "XÁC THỰC" in out.getvalue()
 
     # A leader downloads the signed report and it validates against the trial certificate.
     leader = _page(
