@@ -142,3 +142,15 @@ def test_imports_point_one_way():
                 if top in LAYERS and LAYERS[top] > LAYERS[app]:
                     offenders.append(f"{rel}:{node.lineno} imports {module}")
     assert not offenders, offenders
+
+
+def test_no_merge_conflict_marker_is_left_in_a_template_or_module():
+    markers = re.compile(r"^(<<<<<<< |>>>>>>> |=======$)", re.M)
+    offenders = []
+    for folder in ["templates", "static/js", "static/css", *APPS]:
+        for path in sorted((ROOT / folder).rglob("*")):
+            if path.suffix in (".py", ".html", ".js", ".css") and markers.search(
+                path.read_text(encoding="utf-8")
+            ):
+                offenders.append(_relative(path))
+    assert not offenders, offenders
