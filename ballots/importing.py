@@ -16,6 +16,7 @@ and its cells are ignored. Row numbers are the spreadsheet's own, columns its le
 import re
 from collections.abc import Collection
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.utils.translation import gettext as _
 from openpyxl.utils import get_column_letter
@@ -25,7 +26,14 @@ from ballots.models import InvalidReason, MarkValue
 
 # The file readers are shared with the lists import; UnreadableFileError is the one exception
 # `read_table` raises, with a message that says what to do.
-from sessions.importing import MAX_ROWS, Problem, UnreadableFileError, header_key, read_table
+from sessions.importing import (
+    MAX_ROWS,
+    Problem,
+    Table,
+    UnreadableFileError,
+    header_key,
+    read_table,
+)
 
 BALLOT_HEADER = "ballot"
 REASON_HEADER = "invalid_reason"
@@ -79,94 +87,17 @@ def parse_ballots(
     """
     result = BallotImportResult()
     orders = set(official_orders)
-    known = {BALLOT_HEADER, REASON_HEADER, *(str(order) for order in orders)}
-    try:
-        table, too_many = read_table(content, known_headers=known)
-    except UnreadableFileError as exc:
-        result.errors.append(Problem(str(exc)))
-        return result
-    if too_many:
-        result.errors.append(
-            Problem(
-                _("%(file)s has more than %(max)d rows. Remove the empty rows at its end.")
-                % {"file": file_name, "max": MAX_ROWS}
-            )
-        )
-        return result
-    non_empty = [(number, cells) for number, cells in table if any(cells)]
-    if not non_empty:
-        result.errors.append(
-            Problem(_("%(file)s is empty: every row is blank.") % {"file": file_name})
-        )
+    non_empty, problem = _read_non_empty_rows(content, file_name, orders)
+    if problem is not None:
+        result.errors.append(problem)
         return result
 
-    # The header: 'ballot', one column per official's ballot order, optionally 'invalid_reason'.
     header_row, header = non_empty[0]
-    ballot_index: int | None = None
-    reason_index: int | None = None
-    order_index: dict[int, int] = {}
-    seen: dict[str, int] = {}
-
-    def header_error(message: str, **values) -> None:
-        text = message % {"row": header_row, **values}
-        result.errors.append(Problem(text, row=header_row, column=values.get("column")))
-
-    for index, raw in enumerate(header):
-        key = header_key(raw)
-        if not key:
-            continue
-        column = _cell_name(index, raw)
-        if key in seen:
-            header_error(
-                _("Row %(row)d, column %(column)s: '%(header)s' is also column %(first)s."),
-                column=column,
-                header=raw,
-                first=get_column_letter(seen[key] + 1),
-            )
-            continue
-        seen[key] = index
-        if key == BALLOT_HEADER:
-            ballot_index = index
-            continue
-        if key == REASON_HEADER:
-            reason_index = index
-            continue
-        order = _whole_number(key)
-        if order is None:
-            header_error(
-                _(
-                    "Row %(row)d, column %(column)s: unknown column; expected 'ballot', "
-                    "an official's ballot order or 'invalid_reason'."
-                ),
-                column=column,
-            )
-        elif order not in orders:
-            header_error(
-                _("Row %(row)d, column %(column)s: no official has ballot order %(order)d."),
-                column=column,
-                order=order,
-            )
-        elif order in order_index:
-            header_error(
-                _("Row %(row)d, column %(column)s: '%(header)s' is also column %(first)s."),
-                column=column,
-                header=raw,
-                first=get_column_letter(order_index[order] + 1),
-            )
-        else:
-            order_index[order] = index
-    if ballot_index is None:
-        header_error(_("Row %(row)d: the column 'ballot' is missing."))
-    missing = sorted(orders - order_index.keys())
-    if missing:
-        header_error(
-            _("Row %(row)d: no column for the officials with ballot order %(orders)s."),
-            orders=", ".join(map(str, missing)),
-        )
-    if result.errors or ballot_index is None:  # a missing 'ballot' column is among the errors
+    columns, header_problems = _HeaderReader(header_row, orders).read(header)
+    if columns is None:
+        result.errors.extend(header_problems)
         return result
 
-    columns = _Columns(header, ballot_index, reason_index, order_index)
     first_row: dict[int, int] = {}
     for row, cells in non_empty[1:]:
         ballot, problems = _parse_row(row, cells, columns, first_row)
@@ -187,6 +118,26 @@ def parse_ballots(
     return result
 
 
+def _read_non_empty_rows(
+    content: bytes, file_name: str, orders: set[int]
+) -> tuple[Table, Problem | None]:
+    """The file's rows that hold something, or the problem that stops it from being read."""
+    known = {BALLOT_HEADER, REASON_HEADER, *(str(order) for order in orders)}
+    try:
+        table, too_many = read_table(content, known_headers=known)
+    except UnreadableFileError as exc:
+        return [], Problem(str(exc))
+    if too_many:
+        return [], Problem(
+            _("%(file)s has more than %(max)d rows. Remove the empty rows at its end.")
+            % {"file": file_name, "max": MAX_ROWS}
+        )
+    non_empty = [(number, cells) for number, cells in table if any(cells)]
+    if not non_empty:
+        return [], Problem(_("%(file)s is empty: every row is blank.") % {"file": file_name})
+    return non_empty, None
+
+
 @dataclass(frozen=True)
 class _Columns:
     header: list[str]
@@ -195,75 +146,188 @@ class _Columns:
     orders: dict[int, int]  # official's ballot order -> column index
 
 
+class _HeaderReader:
+    """The header: 'ballot', one column per official's ballot order, optionally
+    'invalid_reason'; every bad cell is a problem on the header's row."""
+
+    def __init__(self, row: int, orders: set[int]) -> None:
+        self.row = row
+        self.orders = orders
+        self.ballot: int | None = None
+        self.reason: int | None = None
+        self.order_index: dict[int, int] = {}
+        self.seen: dict[str, int] = {}  # header key -> column index
+        self.problems: list[Problem] = []
+
+    def read(self, header: list[str]) -> tuple[_Columns | None, list[Problem]]:
+        """The columns, or None and the problems when the header is not usable."""
+        for index, raw in enumerate(header):
+            self._read_cell(index, raw)
+        if self.ballot is None:
+            self._error(_("Row %(row)d: the column 'ballot' is missing."))
+        missing = sorted(self.orders - self.order_index.keys())
+        if missing:
+            self._error(
+                _("Row %(row)d: no column for the officials with ballot order %(orders)s."),
+                orders=", ".join(map(str, missing)),
+            )
+        if self.problems or self.ballot is None:  # a missing 'ballot' is among the problems
+            return None, self.problems
+        return _Columns(header, self.ballot, self.reason, self.order_index), []
+
+    def _error(self, message: str, **values: Any) -> None:
+        text = message % {"row": self.row, **values}
+        self.problems.append(Problem(text, row=self.row, column=values.get("column")))
+
+    def _read_cell(self, index: int, raw: str) -> None:
+        key = header_key(raw)
+        if not key:
+            return
+        column = _cell_name(index, raw)
+        if key in self.seen:
+            self._error(
+                _("Row %(row)d, column %(column)s: '%(header)s' is also column %(first)s."),
+                column=column,
+                header=raw,
+                first=get_column_letter(self.seen[key] + 1),
+            )
+            return
+        self.seen[key] = index
+        if key == BALLOT_HEADER:
+            self.ballot = index
+        elif key == REASON_HEADER:
+            self.reason = index
+        else:
+            self._read_order_cell(index, raw, key, column)
+
+    def _read_order_cell(self, index: int, raw: str, key: str, column: str) -> None:
+        """A column headed by an official's ballot order."""
+        order = _whole_number(key)
+        if order is None:
+            self._error(
+                _(
+                    "Row %(row)d, column %(column)s: unknown column; expected 'ballot', "
+                    "an official's ballot order or 'invalid_reason'."
+                ),
+                column=column,
+            )
+        elif order not in self.orders:
+            self._error(
+                _("Row %(row)d, column %(column)s: no official has ballot order %(order)d."),
+                column=column,
+                order=order,
+            )
+        elif order in self.order_index:
+            self._error(
+                _("Row %(row)d, column %(column)s: '%(header)s' is also column %(first)s."),
+                column=column,
+                header=raw,
+                first=get_column_letter(self.order_index[order] + 1),
+            )
+        else:
+            self.order_index[order] = index
+
+
 def _parse_row(
     row: int, cells: list[str], columns: _Columns, first_row: dict[int, int]
 ) -> tuple[BallotInput | None, list[Problem]]:
     """One ballot line; `first_row` (ballot number -> row) is updated to catch repeats."""
-    header = columns.header
-    problems: list[Problem] = []
+    line = _BallotLine(row, cells, columns)
+    line.check_headerless_values()
+    number = line.ballot_number(first_row)
+    reason = line.invalid_reason()
+    # A valid ballot has a mark for every official; an invalid one's cells are ignored.
+    marks = {} if reason else line.marks()
+    if line.problems:
+        return None, line.problems
+    return BallotInput(number=number, marks=marks, invalid_reason=reason), []
 
-    def cell(index: int) -> str:
-        return cells[index] if index < len(cells) else ""
 
-    def error(index: int, message: str, **values) -> None:
+class _BallotLine:
+    """The cells of one ballot line, read column by column; each bad cell is a problem."""
+
+    def __init__(self, row: int, cells: list[str], columns: _Columns) -> None:
+        self.row = row
+        self.cells = cells
+        self.columns = columns
+        self.problems: list[Problem] = []
+
+    def _cell(self, index: int) -> str:
+        return self.cells[index] if index < len(self.cells) else ""
+
+    def _error(self, index: int, message: str, **values: Any) -> None:
+        header = self.columns.header
         column = _cell_name(index, header[index] if index < len(header) else "")
-        text = message % {"row": row, "column": column, **values}
-        problems.append(Problem(text, row=row, column=column))
+        text = message % {"row": self.row, "column": column, **values}
+        self.problems.append(Problem(text, row=self.row, column=column))
 
-    for index, value in enumerate(cells):
-        if value and (index >= len(header) or not header[index]):
-            error(index, _("Row %(row)d, column %(column)s: a value under no header."))
+    def check_headerless_values(self) -> None:
+        header = self.columns.header
+        for index, value in enumerate(self.cells):
+            if value and (index >= len(header) or not header[index]):
+                self._error(index, _("Row %(row)d, column %(column)s: a value under no header."))
 
-    raw_number = cell(columns.ballot)
-    number = _whole_number(raw_number)
-    if number is None:
-        error(
-            columns.ballot,
-            _(
-                "Row %(row)d, column %(column)s: '%(value)s' is not a ballot number "
-                "(a positive whole number)."
-            ),
-            value=raw_number,
-        )
-    elif number > MAX_NUMBER:
-        error(
-            columns.ballot,
-            _("Row %(row)d, column %(column)s: ballot number %(number)d is too large."),
-            number=number,
-        )
-    elif number in first_row:
-        error(
-            columns.ballot,
-            _(
-                "Row %(row)d, column %(column)s: ballot number %(number)d is already "
-                "on row %(first)d."
-            ),
-            number=number,
-            first=first_row[number],
-        )
-    else:
-        first_row[number] = row
+    def ballot_number(self, first_row: dict[int, int]) -> int | None:
+        """The entry number, if it is a new one within the file (recorded in `first_row`)."""
+        index = self.columns.ballot
+        raw_number = self._cell(index)
+        number = _whole_number(raw_number)
+        if number is None:
+            self._error(
+                index,
+                _(
+                    "Row %(row)d, column %(column)s: '%(value)s' is not a ballot number "
+                    "(a positive whole number)."
+                ),
+                value=raw_number,
+            )
+        elif number > MAX_NUMBER:
+            self._error(
+                index,
+                _("Row %(row)d, column %(column)s: ballot number %(number)d is too large."),
+                number=number,
+            )
+        elif number in first_row:
+            self._error(
+                index,
+                _(
+                    "Row %(row)d, column %(column)s: ballot number %(number)d is already "
+                    "on row %(first)d."
+                ),
+                number=number,
+                first=first_row[number],
+            )
+        else:
+            first_row[number] = self.row
+        return number
 
-    raw_reason = cell(columns.reason) if columns.reason is not None else ""
-    reason = raw_reason.casefold()
-    if columns.reason is not None and reason and reason not in InvalidReason.values:
-        error(
-            columns.reason,
-            _(
-                "Row %(row)d, column %(column)s: unknown reason '%(value)s'; use one of "
-                "%(reasons)s, or leave it empty."
-            ),
-            value=raw_reason,
-            reasons=", ".join(sorted(InvalidReason.values)),
-        )
-    marks: dict[int, str] = {}
-    if not reason:
-        # A valid ballot: a mark for every official.
-        for order, index in sorted(columns.orders.items()):
-            value = cell(index)
+    def invalid_reason(self) -> str:
+        """The invalid_reason cell, case folded; empty for a valid ballot (or no column)."""
+        index = self.columns.reason
+        if index is None:
+            return ""
+        raw_reason = self._cell(index)
+        reason = raw_reason.casefold()
+        if reason and reason not in InvalidReason.values:
+            self._error(
+                index,
+                _(
+                    "Row %(row)d, column %(column)s: unknown reason '%(value)s'; use one of "
+                    "%(reasons)s, or leave it empty."
+                ),
+                value=raw_reason,
+                reasons=", ".join(sorted(InvalidReason.values)),
+            )
+        return reason
+
+    def marks(self) -> dict[int, str]:
+        """A mark per official's ballot order."""
+        marks: dict[int, str] = {}
+        for order, index in sorted(self.columns.orders.items()):
+            value = self._cell(index)
             mark = CODES.get(value.casefold())
             if mark is None:
-                error(
+                self._error(
                     index,
                     _(
                         "Row %(row)d, column %(column)s: unknown mark '%(value)s'; use "
@@ -274,6 +338,4 @@ def _parse_row(
                 )
             else:
                 marks[order] = str(mark)
-    if problems:
-        return None, problems
-    return BallotInput(number=number, marks=marks, invalid_reason=reason), []
+        return marks

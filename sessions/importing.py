@@ -440,27 +440,10 @@ def parse_import(
     """
     spec = SPECS[kind]
     result = ImportResult(kind=kind, columns={c.field: c.header for c in spec.columns})
-    if max_bytes is not None and len(content) > max_bytes:
-        result.errors.append(
-            Problem(
-                _("The file is %(size)s; at most %(limit)s is accepted.")
-                % {"size": filesizeformat(len(content)), "limit": filesizeformat(max_bytes)}
-            )
-        )
-        return result
     aliases = _alias_map(spec)
-    try:
-        table, too_many = read_table(content, known_headers=aliases.keys())
-    except UnreadableFileError as exc:
-        result.errors.append(Problem(str(exc)))
-        return result
-    if too_many:
-        result.errors.append(
-            Problem(
-                _("The file has more than %(max)d rows. Remove the empty rows at its end.")
-                % {"max": MAX_ROWS}
-            )
-        )
+    table, problem = _read_list_table(content, aliases, max_bytes=max_bytes)
+    if problem is not None:
+        result.errors.append(problem)
         return result
 
     header = _find_header(table, aliases)
@@ -470,91 +453,15 @@ def parse_import(
     header_row, header_cells = header
     result.header_row = header_row
 
-    # Map the header's cells to fields.
-    positions: dict[str, int] = {}
-    found_headers = [c for c in header_cells if c]
-    unused: list[int] = []
-    for index, raw in enumerate(header_cells):
-        key = header_key(raw)
-        if not key or key in _ORDER_HEADERS:
-            continue
-        name = aliases.get(key)
-        if name is None:
-            unused.append(index)
-        elif name in positions:
-            result.errors.append(
-                Problem(
-                    _(
-                        "Row %(row)d: columns %(first)s and %(second)s both hold '%(column)s'. "
-                        "Keep one of them."
-                    )
-                    % {
-                        "row": header_row,
-                        "first": get_column_letter(positions[name] + 1),
-                        "second": get_column_letter(index + 1),
-                        "column": spec.column(name).header,
-                    }
-                )
-            )
-        else:
-            positions[name] = index
-            result.columns[name] = raw
-    for column in spec.columns:
-        if column.required and column.field not in positions:
-            result.errors.append(
-                Problem(
-                    _(
-                        "The column '%(column)s' is missing (also accepted: %(aliases)s). "
-                        "Columns found in row %(row)d: %(found)s."
-                    )
-                    % {
-                        "column": column.header,
-                        "aliases": _quoted(column.aliases[1:]),
-                        "row": header_row,
-                        "found": _quoted(found_headers) or _("none"),
-                    }
-                )
-            )
+    columns = _map_header(spec, aliases, header_row, header_cells)
+    result.columns.update(columns.labels)
+    result.errors.extend(columns.errors)
     if result.errors:
         return result
 
-    if header_row > 1:
-        result.warnings.append(
-            Problem(
-                _("Rows above the header (row %(row)d) are ignored.") % {"row": header_row},
-                row=header_row,
-            )
-        )
-    for index in unused:
-        result.warnings.append(
-            Problem(
-                _("Column %(letter)s '%(header)s' is not used and will be ignored.")
-                % {"letter": get_column_letter(index + 1), "header": header_cells[index]},
-                column=header_cells[index],
-            )
-        )
-
-    headerless_with_data: set[int] = set()
-    for number, cells in table:
-        if number <= header_row:
-            continue
-        values = {
-            name: cells[index] if index < len(cells) else "" for name, index in positions.items()
-        }
-        # A row with nothing but an STT number (a pre-numbered blank line) is empty too.
-        if not any(values.values()):
-            continue
-        for index, value in enumerate(cells):
-            if value and (index >= len(header_cells) or not header_cells[index]):
-                headerless_with_data.add(index)
-        result.rows.append(ImportRow(row=number, **values))
-    for index in sorted(headerless_with_data):
-        result.warnings.append(
-            Problem(
-                _("Column %(letter)s has no header; its values are ignored.")
-                % {"letter": get_column_letter(index + 1)}
-            )
-        )
+    result.warnings.extend(_header_warnings(header_row, header_cells, columns.unused))
+    result.rows, headerless = _read_people(table, header_row, header_cells, columns.positions)
+    result.warnings.extend(_headerless_warnings(headerless))
     if not result.rows:
         result.errors.append(
             Problem(
@@ -568,6 +475,141 @@ def parse_import(
         validate_rows(kind=kind, rows=result.rows, existing=existing, columns=result.columns)
     )
     return result
+
+
+def _read_list_table(
+    content: bytes, aliases: Mapping[str, str], *, max_bytes: int | None
+) -> tuple[Table, Problem | None]:
+    """The file's rows, or the problem that stops it from being read."""
+    if max_bytes is not None and len(content) > max_bytes:
+        return [], Problem(
+            _("The file is %(size)s; at most %(limit)s is accepted.")
+            % {"size": filesizeformat(len(content)), "limit": filesizeformat(max_bytes)}
+        )
+    try:
+        table, too_many = read_table(content, known_headers=aliases.keys())
+    except UnreadableFileError as exc:
+        return [], Problem(str(exc))
+    if too_many:
+        return [], Problem(
+            _("The file has more than %(max)d rows. Remove the empty rows at its end.")
+            % {"max": MAX_ROWS}
+        )
+    return table, None
+
+
+@dataclass
+class _HeaderMap:
+    """Which column holds which field, as read from the header row."""
+
+    positions: dict[str, int] = field(default_factory=dict)  # field -> column index
+    labels: dict[str, str] = field(default_factory=dict)  # field -> header as written
+    unused: list[int] = field(default_factory=list)  # headed columns no field uses
+    errors: list[Problem] = field(default_factory=list)
+
+
+def _map_header(
+    spec: ImportSpec, aliases: Mapping[str, str], header_row: int, header_cells: list[str]
+) -> _HeaderMap:
+    """Map the header's cells to fields; a field held twice or a required one missing is
+    an error. Row-number columns ("STT") are skipped."""
+    columns = _HeaderMap()
+    for index, raw in enumerate(header_cells):
+        key = header_key(raw)
+        if not key or key in _ORDER_HEADERS:
+            continue
+        name = aliases.get(key)
+        if name is None:
+            columns.unused.append(index)
+        elif name in columns.positions:
+            columns.errors.append(
+                Problem(
+                    _(
+                        "Row %(row)d: columns %(first)s and %(second)s both hold '%(column)s'. "
+                        "Keep one of them."
+                    )
+                    % {
+                        "row": header_row,
+                        "first": get_column_letter(columns.positions[name] + 1),
+                        "second": get_column_letter(index + 1),
+                        "column": spec.column(name).header,
+                    }
+                )
+            )
+        else:
+            columns.positions[name] = index
+            columns.labels[name] = raw
+    found_headers = [c for c in header_cells if c]
+    for column in spec.columns:
+        if column.required and column.field not in columns.positions:
+            columns.errors.append(
+                Problem(
+                    _(
+                        "The column '%(column)s' is missing (also accepted: %(aliases)s). "
+                        "Columns found in row %(row)d: %(found)s."
+                    )
+                    % {
+                        "column": column.header,
+                        "aliases": _quoted(column.aliases[1:]),
+                        "row": header_row,
+                        "found": _quoted(found_headers) or _("none"),
+                    }
+                )
+            )
+    return columns
+
+
+def _header_warnings(header_row: int, header_cells: list[str], unused: list[int]) -> list[Problem]:
+    """Rows above the header and columns no field uses: ignored, and said so."""
+    warnings: list[Problem] = []
+    if header_row > 1:
+        warnings.append(
+            Problem(
+                _("Rows above the header (row %(row)d) are ignored.") % {"row": header_row},
+                row=header_row,
+            )
+        )
+    for index in unused:
+        warnings.append(
+            Problem(
+                _("Column %(letter)s '%(header)s' is not used and will be ignored.")
+                % {"letter": get_column_letter(index + 1), "header": header_cells[index]},
+                column=header_cells[index],
+            )
+        )
+    return warnings
+
+
+def _read_people(
+    table: Table, header_row: int, header_cells: list[str], positions: Mapping[str, int]
+) -> tuple[list[ImportRow], set[int]]:
+    """The people below the header, and the columns without a header that hold data."""
+    rows: list[ImportRow] = []
+    headerless_with_data: set[int] = set()
+    for number, cells in table:
+        if number <= header_row:
+            continue
+        values = {
+            name: cells[index] if index < len(cells) else "" for name, index in positions.items()
+        }
+        # A row with nothing but an STT number (a pre-numbered blank line) is empty too.
+        if not any(values.values()):
+            continue
+        for index, value in enumerate(cells):
+            if value and (index >= len(header_cells) or not header_cells[index]):
+                headerless_with_data.add(index)
+        rows.append(ImportRow(row=number, **values))
+    return rows, headerless_with_data
+
+
+def _headerless_warnings(headerless: Collection[int]) -> list[Problem]:
+    return [
+        Problem(
+            _("Column %(letter)s has no header; its values are ignored.")
+            % {"letter": get_column_letter(index + 1)}
+        )
+        for index in sorted(headerless)
+    ]
 
 
 def validate_rows(
