@@ -34,6 +34,7 @@ ACTION_LABELS = {
     "ballot.correct": _("Ballot corrected"),
     "ballot.void": _("Ballot voided"),
     "ballot.import": _("Ballots imported from a file"),
+    "scan.import": _("Scanned ballots imported"),
     "ballot.resolve": _("Difference resolved from the paper"),
     "tally_sheet.record": _("Hand-count totals recorded"),
     "count.collected": _("Ballots collected recorded"),
