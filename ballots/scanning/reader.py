@@ -21,12 +21,14 @@ from ballots.scanning.images import ScanFileError, SourcePage, iter_pages
 from ballots.scanning.layout import LEVELS, BallotLayout, PageLayout, Rect, parse_payload
 
 PX_PER_MM = 6.0
-# Larger scans are first shrunk to this (about 190 dpi): enough for the code and pencil.
-WORK_PX_PER_MM = 7.5
+# Larger scans are first halved to no more than this (about 230 dpi).
+WORK_MAX_PX_PER_MM = 9.0
 
 # Ink in a box's inner area, as a share of that area (after dropping specks).
-EMPTY_BELOW = 0.005
-MARKED_ABOVE = 0.012
+EMPTY_BELOW = 0.002
+MARKED_ABOVE = 0.013
+# A pixel is ink when darker than paper by this share of the way to printed black.
+INK_LEVEL = 0.3
 # How far inside a box's printed border its inner area starts (mm).
 BOX_INSET_MM = 1.6
 # A speck smaller than this is scanner noise, not a pen (mm²).
@@ -36,8 +38,10 @@ SPECK_MM2 = 0.35
 ROW_WRITING_MM2 = 2.5
 PAGE_WRITING_MM2 = 5.0
 WRITING_PIECE_MM2 = 0.8
+# Grey levels below paper that count as no ink at all (scanner noise, JPEG ripples).
+DARKNESS_FLOOR = 25.0
 # A row's cells holding this much more ink than their print: a name crossed out.
-LABEL_EXCESS_SHARE = 0.09
+LABEL_EXCESS_SHARE = 0.07
 LABEL_INSET_MM = 0.8
 # How far printed ink may move between the template and a scan (mm).
 PRINT_TOLERANCE_MM = 0.6
@@ -69,6 +73,8 @@ class PageTemplate:
     printed: np.ndarray
     # Around the printed matter, away from the boxes: where a scan's print is measured.
     print_zone: np.ndarray
+    # How dark the clean page is, above a floor (see _darkness).
+    darkness: np.ndarray
 
 
 @dataclass
@@ -91,6 +97,13 @@ def _slice(rect: Rect, inset_mm: float = 0.0) -> tuple[slice, slice]:
 
 def _disc(radius_px: int) -> np.ndarray:
     return cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * radius_px + 1, 2 * radius_px + 1))
+
+
+def _darkness(grey: np.ndarray, paper: float) -> np.ndarray:
+    """How much darker than paper each pixel is, less a floor that scanner noise stays under.
+    Summed over an area it measures ink without a threshold: resampling, rotation and blur
+    move darkness around but keep its sum."""
+    return np.clip(paper - DARKNESS_FLOOR - grey.astype(np.float32), 0, None)
 
 
 def _boxes_mask(page: PageLayout, shape: tuple[int, ...]) -> np.ndarray:
@@ -134,7 +147,11 @@ def prepare_template(layout: BallotLayout, pdf: bytes) -> Template:
             print_zone &= 1 - _boxes_mask(page_layout, allowed.shape)
             pages.append(
                 PageTemplate(
-                    layout=page_layout, allowed=allowed, printed=printed, print_zone=print_zone
+                    layout=page_layout,
+                    allowed=allowed,
+                    printed=printed,
+                    print_zone=print_zone,
+                    darkness=_darkness(grey, 255.0),
                 )
             )
     finally:
@@ -157,31 +174,30 @@ class PageReading:
     pages: int = 0
     marks: dict[int, str] = field(default_factory=dict)
     ink: dict[int, dict[str, float]] = field(default_factory=dict)
-    # Per row: ink in the name cells beyond the print, as a share of the print.
+    # Per row: darkness in the name cells beyond the print's, as a share of the print's.
     label_excess: dict[int, float] = field(default_factory=dict)
     doubts: list[str] = field(default_factory=list)
     # The page as mapped onto the paper (canonical, grey, JPEG): for the record and review.
     image: bytes = b""
 
 
-def _working_copy(grey: np.ndarray) -> tuple[np.ndarray, float]:
-    """The page shrunk to about WORK_PX_PER_MM (assuming roughly A4), and the factor used."""
-    px_per_mm = max(grey.shape) / 297.0
-    if px_per_mm > WORK_PX_PER_MM * 1.15:
-        factor = WORK_PX_PER_MM / px_per_mm
-        size = (int(grey.shape[1] * factor), int(grey.shape[0] * factor))
-        return cv2.resize(grey, size, interpolation=cv2.INTER_AREA), factor
-    return grey, 1.0
+def _working_copy(grey: np.ndarray) -> np.ndarray:
+    """The page at no more than about 8 pixels a millimetre (assuming roughly A4): halved, as
+    often as needed, which OpenCV does fast (a 300 dpi scan becomes 150 dpi)."""
+    while max(grey.shape) / 297.0 > WORK_MAX_PX_PER_MM:
+        grey = cv2.resize(grey, None, fx=0.5, fy=0.5, interpolation=cv2.INTER_AREA)
+    return grey
 
 
-_DETECTOR = None
+_DETECTORS: list = []
 
 
-def _detector():
-    global _DETECTOR
-    if _DETECTOR is None:
-        _DETECTOR = cv2.QRCodeDetector()
-    return _DETECTOR
+def _detectors() -> list:
+    """OpenCV's QR detectors: the ArUco-based one first (finds more codes on noisy 1-bit
+    scans, and faster), the classic one as a second opinion."""
+    if not _DETECTORS:
+        _DETECTORS.extend([cv2.QRCodeDetectorAruco(), cv2.QRCodeDetector()])
+    return _DETECTORS
 
 
 def _find_code(grey: np.ndarray) -> tuple[str, np.ndarray] | None:
@@ -190,20 +206,20 @@ def _find_code(grey: np.ndarray) -> tuple[str, np.ndarray] | None:
     an upside-down page, then anywhere."""
     h, w = grey.shape
     regions = [
-        (int(h * 0.72), h, 0, int(w * 0.45)),  # bottom-left: upright
-        (0, int(h * 0.28), int(w * 0.55), w),  # top-right: upside down
+        (int(h * 0.8), h, 0, int(w * 0.36)),  # bottom-left: upright
+        (0, int(h * 0.2), int(w * 0.64), w),  # top-right: upside down
         (0, h, 0, w),
     ]
-    detector = _detector()
     for y0, y1, x0, x1 in regions:
         crop = grey[y0:y1, x0:x1]
-        try:
-            text, points, _straight = detector.detectAndDecode(crop)
-        except cv2.error:
-            continue
-        if text and points is not None:
-            corners = points.reshape(-1, 2).astype(np.float64) + (x0, y0)
-            return text, corners
+        for detector in _detectors():
+            try:
+                text, points, _straight = detector.detectAndDecode(crop)
+            except cv2.error:
+                continue
+            if text and points is not None:
+                corners = points.reshape(-1, 2).astype(np.float64) + (x0, y0)
+                return text, corners
     return None
 
 
@@ -247,7 +263,7 @@ def read_page(grey: np.ndarray, template: Template, *, index: int) -> PageReadin
     if grey.size == 0 or min(grey.shape) < 200:
         reading.refused = _("the image is too small to be a scanned page")
         return reading
-    work, _factor = _working_copy(grey)
+    work = _working_copy(grey)
     found = _find_code(work)
     if found is None:
         reading.refused = _(
@@ -333,22 +349,30 @@ def read_page(grey: np.ndarray, template: Template, *, index: int) -> PageReadin
 
 
 def _ink_mask(canonical: np.ndarray, printed: np.ndarray) -> np.ndarray | None:
-    """Pixels darker than paper by 40% of the way to printed black; None without contrast."""
+    """Pixels darker than paper by INK_LEVEL of the way to printed black; None without contrast."""
     sample = canonical[::4, ::4]
     paper = float(np.percentile(sample, 90))
     print_pixels = canonical[::2, ::2][printed[::2, ::2] > 0]
     black = float(np.percentile(print_pixels, 30)) if print_pixels.size else 0.0
     if paper - black < 60:
         return None
-    level = paper - 0.4 * (paper - black)
+    level = paper - INK_LEVEL * (paper - black)
     return (canonical < level).astype(np.uint8)
 
 
 def _solid_area(mask: np.ndarray, min_area: float) -> int:
-    """Pixels of the mask in pieces of at least min_area pixels (specks dropped)."""
-    count, _labels, stats, _centroids = cv2.connectedComponentsWithStats(mask, connectivity=8)
-    areas = stats[1:, cv2.CC_STAT_AREA]
-    return int(areas[areas >= min_area].sum()) if count > 1 else 0
+    """Ink pixels of the mask in pieces of at least min_area pixels: specks dropped. Pieces
+    are found after a small closing, so a thin pencil line broken by the scanner's threshold
+    still counts as one stroke."""
+    joined = cv2.morphologyEx(mask, cv2.MORPH_CLOSE, _CLOSE)
+    count, labels, _stats, _centroids = cv2.connectedComponentsWithStats(joined, connectivity=8)
+    if count < 2:
+        return 0
+    ink_per_piece = np.bincount(labels[mask > 0], minlength=count)
+    return int(ink_per_piece[1:][ink_per_piece[1:] >= min_area].sum())
+
+
+_CLOSE = cv2.getStructuringElement(cv2.MORPH_RECT, (3, 3))
 
 
 def _read_ink(reading: PageReading, canonical: np.ndarray, page: PageTemplate) -> None:
@@ -385,23 +409,35 @@ def _read_ink(reading: PageReading, canonical: np.ndarray, page: PageTemplate) -
             reading.marks[row.order] = NO_MARK
 
     # Over a name: more ink in the row's number, name and position cells than the print
-    # accounts for, the print's weight on this scan measured on the whole page.
-    printed_here = float((page.printed & page.print_zone).sum())
-    weight = float((ink & page.print_zone).sum()) / printed_here if printed_here else 1.0
+    # accounts for. The print's weight on this scan (thicker or thinner than the template) is
+    # the rows' median, or the whole page's with fewer than three rows.
+    cells = [_slice(row.label, LABEL_INSET_MM) for row in page.layout.rows]
+    paper = float(np.percentile(canonical[::4, ::4], 90))
+    printed = [float(page.darkness[c].sum()) for c in cells]
+    scanned = [float(_darkness(canonical[c], paper).sum()) for c in cells]
+    if len(cells) >= 3:
+        weight = float(np.median([s / p for s, p in zip(scanned, printed, strict=True) if p]))
+    else:
+        zone = page.print_zone > 0
+        printed_here = float(page.darkness[zone].sum())
+        weight = (
+            float(_darkness(canonical[zone], paper).sum()) / printed_here if printed_here else 1.0
+        )
     mm2 = PX_PER_MM * PX_PER_MM
     crossed: set[int] = set()
-    for row in page.layout.rows:
-        cells = _slice(row.label, LABEL_INSET_MM)
-        expected = float(page.printed[cells].sum()) * weight
-        excess = float(ink[cells].sum()) - expected
+    for row, printed_ink, scanned_ink in zip(page.layout.rows, printed, scanned, strict=True):
+        expected = printed_ink * weight
+        excess = scanned_ink - expected
         reading.label_excess[row.order] = round(excess / max(expected, 1.0), 3)
-        if excess > max(ROW_WRITING_MM2 * mm2, LABEL_EXCESS_SHARE * expected):
+        if excess > LABEL_EXCESS_SHARE * expected:
             crossed.add(row.order)
 
     # Writing where the clean paper has no ink and no box: over a name, or anywhere else.
     extra = ink & (1 - page.allowed)
-    count, labels, stats, centroids = cv2.connectedComponentsWithStats(extra, connectivity=8)
     piece = WRITING_PIECE_MM2 * PX_PER_MM * PX_PER_MM
+    if int(extra.sum()) < piece:
+        extra[:] = 0  # nothing to sort into pieces (most pages)
+    count, _labels, stats, centroids = cv2.connectedComponentsWithStats(extra, connectivity=8)
     per_row: dict[int, float] = {}
     elsewhere = 0.0
     for label in range(1, count):
