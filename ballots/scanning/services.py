@@ -27,6 +27,7 @@ from ballots.models import (
     ScanStatus,
 )
 from ballots.scanning.reader import FileReading, Template, read_file
+from ballots.selectors import passes_entered_by
 from ballots.services import ballots_import
 from sessions.audit import audit_record
 from sessions.errors import DomainError
@@ -69,11 +70,28 @@ def _check_can_import(*, user, session: VoteSession, entry_pass: int) -> None:
         raise DomainError(_("There is no entry pass %(pass)s.") % {"pass": entry_pass})
     if entry_pass == EntryPass.SECOND and not session.double_entry:
         raise DomainError(_("This session has no second entry: double entry is off."))
-    if user is not None and not (
+    if user is None:
+        return
+    if not (
         user.is_authenticated
         and CommitteeMember.objects.filter(session=session, user=user).exists()
     ):
         raise DomainError(_("Only members of this session's counting committee may do this."))
+    # Blind double entry: whoever imported a scan of one pass is that pass's typist.
+    scanned = set(
+        ScanBatch.objects.filter(session=session, imported_by=user).values_list(
+            "entry_pass", flat=True
+        )
+    )
+    other = (passes_entered_by(session=session, user=user) | scanned) - {entry_pass}
+    if session.double_entry and other:
+        raise DomainError(
+            _(
+                "You entered ballots in pass %(other)d; with double entry each member enters "
+                "one pass only, so that the two passes stay independent."
+            )
+            % {"other": min(other)}
+        )
 
 
 def _next_number(*, session: VoteSession, entry_pass: int) -> int:
@@ -166,6 +184,11 @@ def scans_record(
                         str(order): {level: round(share, 4) for level, share in shares.items()}
                         for page in ballot.pages
                         for order, shares in page.ink.items()
+                    },
+                    "name_ink": {
+                        str(order): share
+                        for page in ballot.pages
+                        for order, share in page.label_excess.items()
                     },
                 },
                 reasons=ballot.reasons,

@@ -192,3 +192,33 @@ def test_no_session_and_closed_count(paper, tmp_path):
     _lines, error = run(paper.session.pk, path)
     assert "only while the count is open" in error
     assert not ScannedBallot.objects.exists()
+
+
+def test_a_member_imports_only_their_own_pass(paper, counting_member, tmp_path):
+    from ballots.scanning.services import scan_file_import
+    from sessions.errors import DomainError
+    from tests.factories import make_committee_member
+
+    make_committee_member(paper.session, user=counting_member)
+    images, truths = pile(paper, 2, seed=8)
+    batch, _reading, report = scan_file_import(
+        user=counting_member,
+        session=paper.session,
+        entry_pass=1,
+        file_name="luot-1.pdf",
+        content=to_file(images[:2], "pdf"),
+        template=paper.template,
+    )
+    assert batch.imported_by == counting_member
+    assert [item.marks for item in report] == [letters(truths[0])]
+    assert Ballot.objects.get(session=paper.session).entered_by == counting_member
+    with translation.override("en"), pytest.raises(DomainError, match="one pass only"):
+        scan_file_import(
+            user=counting_member,
+            session=paper.session,
+            entry_pass=2,
+            file_name="luot-2.pdf",
+            content=to_file(images[2:], "pdf"),
+            template=paper.template,
+        )
+    assert ScanBatch.objects.count() == 1

@@ -228,3 +228,17 @@ def test_corrupt_files_give_a_clear_message(small_paper):
     result = read_file(data[: len(data) // 2], name="cut.pdf", template=small_paper.template)
     assert result.problem.startswith("cut.pdf is not a readable PDF")
     assert (result.pages, result.ballots) == (0, [])
+
+
+def test_a_file_with_too_many_pages_is_cut_with_a_message(small_paper, monkeypatch):
+    from ballots.scanning import images as scan_images
+
+    monkeypatch.setattr(scan_images, "MAX_PAGES", 3)
+    (page,) = _one_ballot(small_paper, {1: "H", 2: "H", 3: "H", 4: "H", 5: "H"})
+    for kind in ("pdf", "tiff"):
+        result = read(small_paper, [page] * 5, kind)
+        assert result.pages == 4
+        assert len(result.ballots) == 3
+        assert result.refused == [
+            (4, f"scan.{kind} has more than 3 pages: split it into several files.")
+        ]
