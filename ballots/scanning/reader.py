@@ -312,7 +312,8 @@ def read_page(grey: np.ndarray, template: Template, *, index: int) -> PageReadin
             target.append(found_mark)
     if len(missing) > 1:
         reading.refused = _(
-            "%(count)d of the four corner marks cannot be found: a torn, folded or cut page"
+            "%(count)d of the four corner marks cannot be found: a torn, folded or cut page, "
+            "or a photo taken at a slant"
         ) % {"count": len(missing)}
         return reading
     if missing:

@@ -242,3 +242,38 @@ def test_a_file_with_too_many_pages_is_cut_with_a_message(small_paper, monkeypat
         assert result.refused == [
             (4, f"scan.{kind} has more than 3 pages: split it into several files.")
         ]
+
+
+def test_a_photo_of_a_ballot(small_paper):
+    """A phone photo (perspective, dark surroundings) is read when the page is seen nearly
+    square-on, and refused with a clear message when it is too slanted to map."""
+    import cv2
+
+    truth = {1: "H", 2: "M", 3: "L", 4: "", 5: "X"}
+    (page,) = _one_ballot(small_paper, truth, pen="cross", seed=2)
+    grey = np.asarray(page)
+    h, w = grey.shape
+    results = []
+    for slant in (0.08, 0.15):
+        corners = np.float32([[0, 0], [w, 0], [w, h], [0, h]])
+        seen = np.float32(
+            [
+                [w * slant, h * slant / 2],
+                [w * (1 - slant * 0.3), 0],
+                [w, h],
+                [0, h * (1 - slant / 5)],
+            ]
+        )
+        matrix = cv2.getPerspectiveTransform(corners, seen + 100)
+        photo = cv2.warpPerspective(grey, matrix, (w + 250, h + 250), borderValue=90)
+        results.append(read(small_paper, [Image.fromarray(photo)], "jpeg"))
+    (ballot,) = results[0].ballots
+    assert (ballot.marks, ballot.reasons) == (truth, [])
+    assert results[1].ballots == []
+    assert results[1].refused == [
+        (
+            1,
+            "3 of the four corner marks cannot be found: a torn, folded or cut page, "
+            "or a photo taken at a slant",
+        )
+    ]
