@@ -9,6 +9,7 @@ every box is clearly empty or clearly marked and nothing is written outside the 
 anything else is held for a person, with the reasons.
 """
 
+import threading
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
@@ -189,15 +190,16 @@ def _working_copy(grey: np.ndarray) -> np.ndarray:
     return grey
 
 
-_DETECTORS: list = []
+_LOCAL = threading.local()
 
 
 def _detectors() -> list:
     """OpenCV's QR detectors: the ArUco-based one first (finds more codes on noisy 1-bit
-    scans, and faster), the classic one as a second opinion."""
-    if not _DETECTORS:
-        _DETECTORS.extend([cv2.QRCodeDetectorAruco(), cv2.QRCodeDetector()])
-    return _DETECTORS
+    scans, and faster), the classic one as a second opinion. One pair per thread: OpenCV's
+    detector objects are not meant to be shared between threads."""
+    if not hasattr(_LOCAL, "detectors"):
+        _LOCAL.detectors = [cv2.QRCodeDetectorAruco(), cv2.QRCodeDetector()]
+    return _LOCAL.detectors
 
 
 def _find_code(grey: np.ndarray) -> tuple[str, np.ndarray] | None:

@@ -138,14 +138,6 @@ def _noise_field(shape: tuple[int, ...], rng: random.Random) -> np.ndarray:
     return _NOISE[y : y + h, x : x + w]
 
 
-def random_scan_settings(rng: random.Random) -> dict:
-    return {
-        "skew": rng.uniform(-3, 3),
-        "scale": rng.uniform(0.98, 1.02),
-        "noise": rng.uniform(0, 12),
-    }
-
-
 def to_file(images: list[Image.Image], kind: str, *, quality: int = 80, dpi: int = 0) -> bytes:
     """The pages as one file: "pdf", "tiff" (multi-page) or, for one page, "png" or "jpeg".
     A PDF's pages get the size of A4 (from the image's width) unless `dpi` is given."""
