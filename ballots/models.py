@@ -160,3 +160,113 @@ class TallySheetRow(models.Model):
     @property
     def total(self) -> int:
         return self.high + self.medium + self.low + self.invalid
+
+
+class ScanStatus(models.TextChoices):
+    # Every row certain: entered as a ballot of the pass when the file was imported.
+    SAVED = "saved", _("Saved")
+    # Something unclear: waits for a committee member to accept or correct the reading.
+    HELD = "held", _("Held for review")
+    # A committee member decided; the ballot is entered.
+    REVIEWED = "reviewed", _("Reviewed")
+
+
+class ScanBatch(models.Model):
+    """One scan file imported into an entry pass. The file's SHA-256 makes a second import of
+    the same file impossible, so nothing is counted twice."""
+
+    session = models.ForeignKey(VoteSession, on_delete=models.CASCADE, related_name="scan_batches")
+    entry_pass = models.PositiveSmallIntegerField(_("entry pass"), choices=EntryPass.choices)
+    file_name = models.CharField(_("file"), max_length=255)
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    # The ballot paper's layout fingerprint the file was read against.
+    fingerprint = models.CharField(_("layout fingerprint"), max_length=16)
+    pages = models.PositiveIntegerField(_("pages"))
+    saved = models.PositiveIntegerField(_("ballots saved"))
+    held = models.PositiveIntegerField(_("ballots held"))
+    # Pages that are not this session's paper, with why: [{"page": 3, "reason": "…"}].
+    refused = models.JSONField(_("refused pages"), default=list, blank=True)
+    imported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    imported_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("scan file")
+        verbose_name_plural = _("scan files")
+        ordering = ["session", "imported_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["session", "sha256"], name="scan_batch_file_once"),
+            models.CheckConstraint(
+                condition=Q(entry_pass__in=EntryPass.values), name="scan_batch_pass_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.session_id}/{self.entry_pass} {self.file_name}"
+
+
+class ScannedBallot(models.Model):
+    """One ballot read from a scan: its entry number in the pass (scan order), what the
+    machine read, why it was held, and its page images (in the storage, not the database)."""
+
+    batch = models.ForeignKey(ScanBatch, on_delete=models.CASCADE, related_name="ballots")
+    session = models.ForeignKey(
+        VoteSession, on_delete=models.CASCADE, related_name="scanned_ballots"
+    )
+    entry_pass = models.PositiveSmallIntegerField(_("entry pass"), choices=EntryPass.choices)
+    number = models.PositiveIntegerField(_("entry number"))
+    status = models.CharField(_("status"), max_length=10, choices=ScanStatus.choices)
+    # {"marks": {"1": "H", "2": "", "3": "X", "4": "?"}, "ink": {"1": {"H": 0.05, …}}, "pages": […]}
+    reading = models.JSONField(_("machine reading"), default=dict)
+    reasons = models.JSONField(_("reasons held"), default=list, blank=True)
+    # Storage names of the page images (default_storage), in page order.
+    images = models.JSONField(_("page images"), default=list, blank=True)
+    ballot = models.OneToOneField(
+        Ballot,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="scan",
+    )
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("scanned ballot")
+        verbose_name_plural = _("scanned ballots")
+        ordering = ["session", "entry_pass", "number"]
+        constraints = [
+            # A held ballot keeps its entry number: no keyed or scanned ballot may take it.
+            models.UniqueConstraint(
+                fields=["session", "entry_pass", "number"], name="scanned_ballot_unique_number"
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=ScanStatus.values), name="scanned_ballot_status_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(status=ScanStatus.HELD) | Q(ballot__isnull=False),
+                name="scanned_ballot_entered_unless_held",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status=ScanStatus.HELD) | Q(ballot__isnull=True),
+                name="scanned_ballot_held_not_entered",
+            ),
+        ]
+        indexes = [
+            # The review screen: the held ballots of a session's pass.
+            models.Index(fields=["session", "status"], name="scanned_ballot_status"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.session_id}/{self.entry_pass}/{self.number} ({self.status})"

@@ -18,9 +18,25 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ballots.models import InvalidReason
+from ballots.scanning.layout import (
+    LEVELS,
+    BallotLayout,
+    PageLayout,
+    Rect,
+    RowPlace,
+    layout_fingerprint,
+    payload_text,
+)
 from confidence_vote.lib.dates import vn_date, vn_place_date, vn_time
 from confidence_vote.lib.numbers import percentage, vn_percent
-from confidence_vote.lib.pdf import FONT_FAMILY, balanced_lines, render_pdf, text_width_mm
+from confidence_vote.lib.pdf import (
+    FONT_FAMILY,
+    balanced_lines,
+    layout_document,
+    render_pdf,
+    text_width_mm,
+    write_pdf,
+)
 from confidence_vote.rules import RuleProfile
 from reports.models import ResultDetails
 from reports.selectors import Tally, invalid_ballots_by_reason, result_code, tally_for_session
@@ -435,13 +451,18 @@ def render_document(
     spares: int = 0,
     number: str | None = None,
     official: bool | None = None,
+    machine_readable: bool = False,
 ) -> bytes:
     """The PDF of one document. Reads, then renders: call it outside any transaction.
     `official=True` marks the documents "KẾT QUẢ CHÍNH THỨC" (see results_context).
+    `machine_readable=True` prints the ballot paper a scanner can read (see render_ballot_paper).
     DomainError for a resolution of a body that passes none."""
     if kind not in KINDS:
         raise ValueError(f"unknown document kind: {kind}")
     require_kind_applies(session=session, kind=kind)
+    if kind == "ballots" and machine_readable:
+        copies = ballot_copies(session=session, spares=spares)
+        return render_ballot_paper(session=session, copies=copies)[0]
     if kind == "ballots":
         context = ballots_context(session=session)
         copies = ballot_copies(session=session, spares=spares)
@@ -452,6 +473,164 @@ def render_document(
     html = render_to_string(f"reports/documents/{kind}.html", context)
     css = render_to_string("reports/documents/documents.css", context)
     return render_pdf(html, stylesheet=css, copies=copies)
+
+
+# --- the machine-readable ballot paper -------------------------------------------------------
+
+# Millimetres. The page area is A4 less the margins of documents.css (top 20, right 15, left 30)
+# and SCAN_GEOMETRY["margin_bottom"]; the corner marks sit 8 mm from the paper's edges, inside
+# what office printers can print; the QR code in the bottom margin, aligned with the text.
+PX_TO_MM = 25.4 / 96
+SCAN_GEOMETRY = {
+    "margin_bottom": 32,
+    "mark_size": 6,
+    "mark_top": 12,  # 20 - 8
+    "mark_left": 22,  # 30 - 8
+    "mark_right": 7,  # 15 - 8, measured to the mark's right edge
+    "mark_bottom": 24,  # 32 - 8, measured to the mark's bottom edge
+    "qr_gap": 1,
+}
+QR_SIZE_MM = 20
+
+
+def scan_qr_data_uri(payload: str) -> str:
+    """The QR code as an SVG exactly QR_SIZE_MM wide, whatever its version: the layout must not
+    depend on what the code says."""
+    code = segno.make(payload, error="m", micro=False)
+    modules = code.symbol_size(border=0)[0]
+    return code.svg_data_uri(scale=QR_SIZE_MM / modules, unit="mm", border=0)
+
+
+def _qr_css(uris: list[str], pages: int) -> str:
+    """Each page's code and "Trang k/n", by @page :nth(k) rules."""
+    return "\n".join(
+        f'@page :nth({k}) {{ @bottom-left {{ content: url("{uri}"); }} '
+        f'@bottom-right {{ content: "Trang {k}/{pages}"; }} }}'
+        for k, uri in enumerate(uris, start=1)
+    )
+
+
+def _mm(x: float, y: float, width: float, height: float) -> Rect:
+    """CSS pixels to millimetres, to 0.01 mm (what the layout file says, exactly)."""
+    return Rect(*(round(v * PX_TO_MM, 2) for v in (x, y, width, height)))
+
+
+def _rect_mm(box) -> Rect:
+    return _mm(box.border_box_x(), box.border_box_y(), box.border_width(), box.border_height())
+
+
+def _read_layout(document) -> list[dict]:
+    """Where the marks, the code, the rows and the boxes landed on each page, from WeasyPrint's
+    layout tree (the outermost box of each element marked data-scan)."""
+    pages = []
+    for page in document.pages:
+        marks: dict[int, Rect] = {}
+        rows: dict[int, Rect] = {}
+        boxes: dict[int, dict[str, Rect]] = {}
+        qr: Rect | None = None
+        seen: set[int] = set()
+        for box in page._page_box.descendants():
+            margin = getattr(box, "at_keyword", None)
+            if margin == "@bottom-left":
+                for child in box.descendants():
+                    if hasattr(child, "replacement"):
+                        qr = _mm(
+                            child.content_box_x(), child.content_box_y(), child.width, child.height
+                        )
+                continue
+            element = getattr(box, "element", None)
+            if element is None or id(element) in seen or element.get("data-scan") is None:
+                continue
+            seen.add(id(element))
+            kind = element.get("data-scan")
+            if kind == "mark":
+                marks[int(element.get("data-corner"))] = _rect_mm(box)
+            elif kind == "row":
+                rows[int(element.get("data-order"))] = _rect_mm(box)
+            elif kind == "box":
+                order = int(element.get("data-order"))
+                boxes.setdefault(order, {})[element.get("data-level")] = _rect_mm(box)
+        pages.append({"marks": marks, "qr": qr, "rows": rows, "boxes": boxes})
+    return pages
+
+
+def _page_layouts(measured: list[dict]) -> list[PageLayout]:
+    layouts = []
+    for number, page in enumerate(measured, start=1):
+        if sorted(page["marks"]) != [0, 1, 2, 3] or page["qr"] is None:
+            raise RuntimeError(f"ballot paper page {number}: corner marks or code not laid out")
+        rows = []
+        for order, row in sorted(page["rows"].items()):
+            boxes = page["boxes"].get(order, {})
+            if sorted(boxes) != sorted(LEVELS):
+                raise RuntimeError(f"ballot paper row {order} is split across pages")
+            label = Rect(row.x, row.y, round(boxes["H"].x - row.x, 2), row.height)
+            rows.append(RowPlace(order=order, label=label, boxes=boxes))
+        layouts.append(
+            PageLayout(
+                number=number,
+                marks=tuple(page["marks"][i] for i in range(4)),
+                qr=page["qr"],
+                rows=tuple(rows),
+            )
+        )
+    return layouts
+
+
+def _scan_sources(session: VoteSession) -> tuple[str, str, list[tuple[int, str, str]]]:
+    context = ballots_context(session=session)
+    context["font_family"] = FONT_FAMILY
+    context["scan"] = SCAN_GEOMETRY
+    html = render_to_string("reports/documents/ballots_scan.html", context)
+    css = render_to_string("reports/documents/documents.css", context)
+    officials = [(o["order"], o["full_name"], o["position"]) for o in context["officials"]]
+    return html, css, officials
+
+
+def _measure(session: VoteSession, html: str, css: str, officials) -> tuple[object, BallotLayout]:
+    # Every page gets a code of the real code's size; only its content differs later.
+    placeholder = payload_text(session_id=session.pk, fingerprint="0" * 16, page=1, pages=1)
+    same_for_all = (
+        f'@page {{ @bottom-left {{ content: url("{scan_qr_data_uri(placeholder)}"); }} }}'
+    )
+    document = layout_document(html, stylesheet=css + same_for_all)
+    pages = _page_layouts(_read_layout(document))
+    fingerprint = layout_fingerprint(session_id=session.pk, officials=officials, pages=pages)
+    layout = BallotLayout(
+        session_id=session.pk,
+        fingerprint=fingerprint,
+        width=210.0,
+        height=297.0,
+        pages=tuple(pages),
+    )
+    return document, layout
+
+
+def ballot_layout(*, session: VoteSession) -> tuple[BallotLayout, bytes]:
+    """The layout of the session's machine-readable ballot paper and one copy of it as PDF
+    (what a scan is compared with to find writing outside the boxes). Renders: call it
+    outside any transaction."""
+    pdf, layout = render_ballot_paper(session=session)
+    return layout, pdf
+
+
+def render_ballot_paper(*, session: VoteSession, copies: int = 1) -> tuple[bytes, BallotLayout]:
+    """The machine-readable ballot paper: the Phụ lục 4 layout with corner marks and, on each
+    page, a QR code holding the session, the layout's fingerprint and "page k of n". Every copy
+    is identical (no serial). Laid out twice: once to measure, once with the real codes."""
+    html, css, officials = _scan_sources(session)
+    _document, layout = _measure(session, html, css, officials)
+    n = layout.page_count
+    uris = [
+        scan_qr_data_uri(
+            payload_text(session_id=session.pk, fingerprint=layout.fingerprint, page=k, pages=n)
+        )
+        for k in range(1, n + 1)
+    ]
+    document = layout_document(html, stylesheet=css + _qr_css(uris, n))
+    if _page_layouts(_read_layout(document)) != list(layout.pages):
+        raise RuntimeError("the ballot paper's layout changed when its codes were added")
+    return write_pdf(document, copies=copies), layout
 
 
 def _without_act(text: str, profile: RuleProfile) -> str:

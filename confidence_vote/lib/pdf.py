@@ -50,11 +50,23 @@ def render_pdf(html: str, *, stylesheet: str = "", copies: int = 1) -> bytes:
     """
     if copies < 1:
         raise ValueError("copies must be at least 1")
+    return write_pdf(layout_document(html, stylesheet=stylesheet), copies=copies)
+
+
+def layout_document(html: str, *, stylesheet: str = ""):
+    """The laid-out WeasyPrint document, for callers that read where things landed
+    (`document.pages[i]._page_box`) before writing the PDF with `write_pdf`."""
     font_config = FontConfiguration()
     css = CSS(string=font_face_css() + "\n" + stylesheet, font_config=font_config)
-    document = HTML(string=html, base_url=str(settings.BASE_DIR)).render(
+    return HTML(string=html, base_url=str(settings.BASE_DIR)).render(
         stylesheets=[css], font_config=font_config
     )
+
+
+def write_pdf(document, *, copies: int = 1) -> bytes:
+    """The PDF bytes of a laid-out document, with `copies` copies of every page."""
+    if copies < 1:
+        raise ValueError("copies must be at least 1")
     return document.write_pdf(finisher=_repeat_pages(copies) if copies > 1 else None)
 
 
