@@ -104,7 +104,7 @@ def certify_race() -> dict:
     """A counted, confirmed session; the chair presses "certify" in two tabs at the same time."""
     from django.db import connection
 
-    from reports.keys import trial_signer_install
+    from reports.key_services import trial_signer_install
     from reports.models import SignedDocument
     from reports.services import result_certify
     from sessions.errors import DomainError
