@@ -83,6 +83,11 @@ class Ballot(models.Model):
                 name="ballot_note_only_for_other",
             ),
         ]
+        indexes = [
+            # Blind double entry: the passes a member has typed in, probed at every save
+            # (without it the look-up walks the member's ballots of every past session).
+            models.Index(fields=["entered_by", "session", "entry_pass"], name="ballot_typist_pass"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.session_id}/{self.entry_pass}/{self.number}"
@@ -160,3 +165,42 @@ class TallySheetRow(models.Model):
     @property
     def total(self) -> int:
         return self.high + self.medium + self.low + self.invalid
+
+
+# The running totals count one more "value" besides the five marks: a ballot invalid as a
+# whole adds one to every official's WHOLE_INVALID. So, per official, the six values add up
+# to the pass's ballots entered (voided entries aside).
+WHOLE_INVALID = "whole_invalid"
+TOTAL_VALUES = (*MarkValue.values, WHOLE_INVALID)
+
+
+class PassTotal(models.Model):
+    """Running totals of one entry pass: per official and value, how many ballots (voided
+    entries aside) carry it.
+
+    Kept in the same transaction as every change to ballots and marks (save, import,
+    correction, void, resolution: `ballots.totals`), so the entry screen and the count's
+    dashboard read a few hundred rows instead of counting every mark. The tally itself is
+    still counted from the marks.
+    """
+
+    session = models.ForeignKey(VoteSession, on_delete=models.CASCADE, related_name="+")
+    entry_pass = models.PositiveSmallIntegerField(choices=EntryPass.choices)
+    official = models.ForeignKey(Official, on_delete=models.CASCADE, related_name="+")
+    value = models.CharField(max_length=20)
+    count = models.IntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("running total")
+        verbose_name_plural = _("running totals")
+        constraints = [
+            # The upsert's conflict target; also the index every read of a pass uses. (No
+            # CHECK count >= 0: SQLite checks the row an upsert proposes, before the conflict,
+            # so taking one away would fail; tests recount the totals instead.)
+            models.UniqueConstraint(
+                fields=["session", "entry_pass", "official", "value"], name="pass_total_key"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.session_id}/{self.entry_pass}/{self.official_id}/{self.value}={self.count}"

@@ -1,12 +1,23 @@
 """Reads on ballots that span relations: entry progress, the differences between passes, and the
 totals per official (from the ballots entered, or from the hand-count sheet)."""
 
+from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, Q
+from django.db.models import CharField, Exists, OuterRef, Subquery, Value
+from django.db.models.functions import Concat
 
-from ballots.models import Ballot, Mark, MarkValue, TallySheetRow
-from sessions.models import VoteSession
+from ballots.models import (
+    WHOLE_INVALID,
+    Ballot,
+    EntryPass,
+    Mark,
+    MarkValue,
+    PassTotal,
+    TallySheetRow,
+)
+from confidence_vote.lib.db import JoinedText
+from sessions.models import CommitteeMember, Membership, Official, Role, VoteSession
 
 # The four columns of a tally per official; "invalid" is invalid for that official
 # (no box or several ticked) plus the ballots invalid as a whole.
@@ -14,31 +25,31 @@ TALLY_COLUMNS = ("high", "medium", "low", "invalid")
 
 
 def entry_progress(*, session: VoteSession, entry_pass: int) -> dict[str, Any]:
-    """How far one entry pass has come: two queries, whatever the number of ballots.
+    """How far one entry pass has come, from its running totals: two queries, whatever the
+    number of ballots.
 
     {"entered": non-voided ballots, "invalid": of which invalid as a whole,
      "by_order": {official order: {"high": n, "medium": n, "low": n, "none": n, "several": n}}}
     """
-    totals = Ballot.objects.filter(session=session, entry_pass=entry_pass, voided=False).aggregate(
-        entered=Count("pk"), invalid=Count("pk", filter=~Q(invalid_reason=""))
-    )
-    counted = Q(marks__ballot__entry_pass=entry_pass, marks__ballot__voided=False)
-    rows = (
-        session.officials.order_by("order")
-        .annotate(
-            **{
-                f"n_{value}": Count("marks", filter=counted & Q(marks__value=value))
-                for value in MarkValue.values
-            }
-        )
-        .values("order", *(f"n_{value}" for value in MarkValue.values))
-    )
+    orders = list(session.officials.order_by("order").values_list("order", flat=True))
+    by_order = {order: dict.fromkeys(MarkValue.values, 0) for order in orders}
+    whole_invalid: dict[int, int] = {}
+    entered: dict[int, int] = {}
+    for order, value, count in PassTotal.objects.filter(
+        session=session, entry_pass=entry_pass
+    ).values_list("official__order", "value", "count"):
+        entered[order] = entered.get(order, 0) + count
+        if value == WHOLE_INVALID:
+            whole_invalid[order] = count
+        elif order in by_order:
+            by_order[order][value] = count
+    # Every ballot entered counts once for every official: the first official's sum is the
+    # number of ballots.
+    first = orders[0] if orders else None
     return {
-        "entered": totals["entered"],
-        "invalid": totals["invalid"],
-        "by_order": {
-            row["order"]: {value: row[f"n_{value}"] for value in MarkValue.values} for row in rows
-        },
+        "entered": entered.get(first, 0),
+        "invalid": whole_invalid.get(first, 0),
+        "by_order": by_order,
     }
 
 
@@ -136,3 +147,121 @@ def tally_sheet_totals(*, session: VoteSession) -> dict[int, dict[str, int]]:
     """The hand-count sheet shaped like `ballot_totals` ({} when none was recorded): one query."""
     rows = TallySheetRow.objects.filter(session=session).values("official__order", *TALLY_COLUMNS)
     return {row["official__order"]: {c: row[c] for c in TALLY_COLUMNS} for row in rows}
+
+
+# --- one save's look-up -------------------------------------------------------------------
+
+
+@dataclass
+class EntrySnapshot:
+    """What a ballot save needs to know, read in one query under the session's row lock:
+    the session (with its organization), the user's roles in the organization, seat on the
+    committee and passes typed in, the officials, the pass's last entry number, its running
+    totals, and the ballot a client token already made, if any."""
+
+    session: VoteSession
+    entry_pass: int
+    roles: set[str]
+    committee_role: str | None
+    passes_entered: set[int]
+    # {ballot order: official id}
+    officials: dict[int, int]
+    last_number: int
+    # {(official id, value): count}, zeros left out
+    totals: dict[tuple[int, str], int]
+    token_ballot_id: int | None
+
+    @property
+    def entered(self) -> int:
+        """Ballots entered in the pass (voided aside): per official, the values add up to it."""
+        if not self.officials:
+            return 0
+        first = min(self.officials.values())
+        return sum(n for (official_id, _value), n in self.totals.items() if official_id == first)
+
+    def progress(self) -> dict[int, dict[str, int]]:
+        """{official order: {mark value: count}}, as `entry_progress` answers."""
+        return {
+            order: {value: self.totals.get((official_id, value), 0) for value in MarkValue.values}
+            for order, official_id in sorted(self.officials.items())
+        }
+
+
+def _joined(queryset, expression) -> Subquery:
+    return Subquery(
+        queryset.order_by()
+        .values("session")
+        .annotate(joined=JoinedText(expression))
+        .values("joined")[:1]
+    )
+
+
+def _pairs(text: str | None) -> list[list[str]]:
+    return [item.split(":") for item in text.split(",")] if text else []
+
+
+def entry_snapshot(
+    *, session_pk: int, user, entry_pass: int, client_token=None, lock: bool = True
+) -> EntrySnapshot | None:
+    """The facts of one save (see EntrySnapshot) in one query; None: no such session.
+
+    With `lock`, the session row is read FOR UPDATE (call it inside the save's transaction).
+    """
+    user_id = user.pk if user is not None and user.is_authenticated else None
+    session_ref = OuterRef("pk")
+    annotations: dict[str, Any] = {
+        "x_officials": _joined(
+            Official.objects.filter(session=session_ref),
+            Concat("order", Value(":"), "pk", output_field=CharField()),
+        ),
+        "x_totals": _joined(
+            PassTotal.objects.filter(session=session_ref, entry_pass=entry_pass, count__gt=0),
+            Concat(
+                "official_id", Value(":"), "value", Value(":"), "count", output_field=CharField()
+            ),
+        ),
+        "x_last_number": Subquery(
+            Ballot.objects.filter(session=session_ref, entry_pass=entry_pass)
+            .order_by("-number")
+            .values("number")[:1]
+        ),
+    }
+    if user_id is not None:
+        for role in Role.values:
+            annotations[f"x_role_{role}"] = Exists(
+                Membership.objects.filter(
+                    user_id=user_id, organization_id=OuterRef("organization_id"), role=role
+                )
+            )
+        annotations["x_committee_role"] = Subquery(
+            CommitteeMember.objects.filter(session=session_ref, user_id=user_id).values("role")[:1]
+        )
+        for number in EntryPass.values:
+            annotations[f"x_pass_{number}"] = Exists(
+                Ballot.objects.filter(entered_by_id=user_id, session=session_ref, entry_pass=number)
+            )
+    if client_token is not None:
+        annotations["x_token_ballot"] = Subquery(
+            Ballot.objects.filter(client_token=client_token).values("pk")[:1]
+        )
+    sessions = VoteSession.objects.select_related("organization").annotate(**annotations)
+    if lock:
+        sessions = sessions.select_for_update(of=("self",))
+    session = sessions.filter(pk=session_pk).first()
+    if session is None:
+        return None
+    roles = {role for role in Role.values if getattr(session, f"x_role_{role}", False)}
+    return EntrySnapshot(
+        session=session,
+        entry_pass=entry_pass,
+        roles=roles,
+        committee_role=getattr(session, "x_committee_role", None),
+        passes_entered={n for n in EntryPass.values if getattr(session, f"x_pass_{n}", False)},
+        officials={int(order): int(pk) for order, pk in _pairs(session.x_officials)},
+        last_number=session.x_last_number or 0,
+        totals={
+            (int(official_id), value): int(count)
+            for official_id, value, count in _pairs(session.x_totals)
+        },
+        token_ballot_id=getattr(session, "x_token_ballot", None),
+    )

@@ -4,6 +4,7 @@ Every service locks the session row first, so two committee members cannot race 
 "no more ballots than issued" limit or close a count while a ballot is being saved.
 """
 
+from collections import Counter
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -12,6 +13,7 @@ from django.utils.translation import gettext as _
 from ballots.inputs import BallotInput
 from ballots.models import Ballot, EntryPass, InvalidReason, Mark, MarkValue
 from ballots.selectors import passes_entered_by
+from ballots.totals import ballot_delta
 from confidence_vote.lib.text import clean_text
 from sessions.errors import DomainError
 from sessions.models import CommitteeMember, CommitteeRole, SessionStatus, VoteSession
@@ -40,9 +42,15 @@ def _require_chair(*, user, session: VoteSession) -> None:
         raise DomainError(_("Only the chair of the counting committee may do this."))
 
 
-def _require_own_pass(*, user, session: VoteSession, entry_pass: int) -> None:
-    """Blind double entry: whoever entered ballots in one pass may not enter in the other."""
-    other = passes_entered_by(session=session, user=user) - {entry_pass}
+def _require_own_pass(
+    *, user, session: VoteSession, entry_pass: int, entered: set[int] | None = None
+) -> None:
+    """Blind double entry: whoever entered ballots in one pass may not enter in the other.
+
+    `entered`: the passes the user has typed in, when the caller has read them already."""
+    if entered is None:
+        entered = passes_entered_by(session=session, user=user)
+    other = entered - {entry_pass}
     if session.double_entry and other:
         raise DomainError(
             _(
@@ -185,6 +193,18 @@ def _content_data(ballot: Ballot, marks: dict[int, str]) -> dict[str, Any]:
 
 def _stored_marks(ballot: Ballot) -> dict[int, str]:
     return dict(ballot.marks.order_by("official__order").values_list("official__order", "value"))
+
+
+def _content_delta(
+    officials: dict[int, int], invalid_reason: str, marks: dict[int, str], sign: int = 1
+) -> Counter:
+    """The running totals' change for a ballot's content ({order: value} marks)."""
+    return ballot_delta(
+        officials=officials.values(),
+        invalid_reason=invalid_reason,
+        marks={officials[order]: value for order, value in marks.items()},
+        sign=sign,
+    )
 
 
 def _locked_ballot(ballot: Ballot) -> tuple[VoteSession, Ballot]:

@@ -1,5 +1,6 @@
 """Entering a whole pile of ballots at once, from a file."""
 
+from collections import Counter
 from collections.abc import Sequence
 
 from django.db import transaction
@@ -12,6 +13,7 @@ from ballots.services.common import (
     _check_pass,
     _checked_content,
     _clean,
+    _content_delta,
     _entered_count,
     _official_ids,
     _orders,
@@ -20,6 +22,7 @@ from ballots.services.common import (
     _require_own_pass,
     _too_many,
 )
+from ballots.totals import totals_apply
 from sessions.audit import audit_record
 from sessions.errors import DomainError
 from sessions.models import VoteSession
@@ -100,6 +103,10 @@ def ballots_import(
     for ballot, marks in zip(created, contents, strict=True):
         mark_rows.extend(_build_marks(ballot, marks, officials))
     Mark.objects.bulk_create(mark_rows)
+    delta: Counter = Counter()
+    for ballot, marks in zip(created, contents, strict=True):
+        delta.update(_content_delta(officials, ballot.invalid_reason, marks))
+    totals_apply(session_id=session.pk, entry_pass=entry_pass, delta=delta)
     audit_record(
         action="ballot.import",
         user=user,

@@ -11,12 +11,14 @@ from ballots.services.common import (
     _check_pass,
     _checked_content,
     _clean,
+    _content_delta,
     _entered_count,
     _official_ids,
     _require_chair,
     _require_counting,
     _too_many,
 )
+from ballots.totals import totals_apply
 from confidence_vote.lib.text import clean_text
 from sessions.audit import audit_record
 from sessions.errors import DomainError
@@ -74,12 +76,19 @@ def difference_resolve(
             # Not "entered" by the chair in a pass: the audit entry names who resolved it, and
             # the chair stays free to enter the pass they type, if any.
             ballot.entered_by = None
+        # The running totals: the side this pass had (None: missing or voided) goes, the
+        # content stated from the paper comes.
+        side = difference["first" if entry_pass == EntryPass.FIRST else "second"]
+        delta = _content_delta(officials, invalid_reason, marks)
+        if side is not None:
+            delta.update(_content_delta(officials, side["invalid_reason"], side["marks"], -1))
         ballot.invalid_reason = invalid_reason
         ballot.invalid_note = note
         _clean(ballot, number=number, exclude=["session", "entered_by"])
         ballot.save()
         ballot.marks.all().delete()
         Mark.objects.bulk_create(_build_marks(ballot, marks, officials))
+        totals_apply(session_id=session.pk, entry_pass=entry_pass, delta=delta)
     audit_record(
         action="ballot.resolve",
         user=user,
