@@ -8,12 +8,12 @@ typing their own).
 """
 
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest
+from django.http import Http404, HttpRequest
 
 from ballots.models import EntryPass
-from ballots.selectors import passes_entered_by
-from sessions.access import get_session_for
-from sessions.models import VoteSession
+from ballots.selectors import EntrySnapshot, entry_snapshot, passes_entered_by
+from sessions.access import NEEDS, get_session_for
+from sessions.models import Role, VoteSession
 
 
 def check_pass(*, session: VoteSession, user, entry_pass: int, see_entries: bool) -> bool:
@@ -44,3 +44,36 @@ def get_pass_for(
         session=session, user=request.user, entry_pass=entry_pass, see_entries=see_entries
     )
     return session
+
+
+def lock_pass_for_entry(
+    request: HttpRequest, pk: int, entry_pass: int, *, client_token=None
+) -> EntrySnapshot:
+    """The entry screen's save: the access check and the save's facts in one query, under the
+    session's row lock (call it inside the save's transaction).
+
+    The rules are those of `get_session_for(request, pk, need="enter_ballots")`, read from
+    the same query: no such session, or no role in its organization: 404; no counting role,
+    or no seat on the session's committee: 403. Whether the user may write in this pass
+    (blind double entry) is the service's rule, as before.
+    """
+    snapshot = entry_snapshot(
+        session_pk=pk, user=request.user, entry_pass=entry_pass, client_token=client_token
+    )
+    if snapshot is None or not snapshot.roles:
+        raise Http404
+    if not snapshot.roles & NEEDS["enter_ballots"]:
+        raise PermissionDenied
+    if snapshot.committee_role is None:
+        raise PermissionDenied
+    session = snapshot.session
+    session.viewer_roles = snapshot.roles
+    session.viewer_can_manage = Role.SECRETARIAT in snapshot.roles
+    session.viewer_committee_role = snapshot.committee_role
+    return snapshot
+
+
+def sees_pass_totals(snapshot: EntrySnapshot) -> bool:
+    """Whether the save's answer may carry the pass's running counts: the rule of `check_pass`
+    (single entry: yes; double entry: once the user has typed in this pass)."""
+    return not snapshot.session.double_entry or snapshot.entry_pass in snapshot.passes_entered

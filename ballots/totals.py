@@ -83,3 +83,37 @@ def totals_recounted(*, session_id: int, entry_pass: int) -> dict[tuple[int, str
         ):
             counts[(official_id, WHOLE_INVALID)] += n_invalid
     return {key: n for key, n in counts.items() if n}
+
+
+def marks_insert_with_totals(
+    *, marks: list[Mark], session_id: int, entry_pass: int, delta: Counter
+) -> None:
+    """Insert a new ballot's marks and add `delta` to the pass's totals.
+
+    On PostgreSQL one statement does both (a data-modifying WITH); elsewhere (SQLite has no
+    such statement) a bulk INSERT of the marks and `totals_apply`.
+    """
+    if connection.vendor != "postgresql" or not marks:
+        Mark.objects.bulk_create(marks)
+        totals_apply(session_id=session_id, entry_pass=entry_pass, delta=delta)
+        return
+    rows = [(key, n) for key, n in sorted(delta.items()) if n]
+    quote = connection.ops.quote_name
+    mark_table, total_table = quote(Mark._meta.db_table), quote(PassTotal._meta.db_table)
+    params: list = []
+    for mark in marks:
+        params.extend([mark.ballot_id, mark.official_id, mark.value])
+    for (official_id, value), n in rows:
+        params.extend([session_id, entry_pass, official_id, value, n])
+    mark_values = ", ".join(["(%s, %s, %s)"] * len(marks))
+    total_values = ", ".join(["(%s, %s, %s, %s, %s)"] * len(rows))
+    sql = (
+        f"WITH new_marks AS (INSERT INTO {mark_table} (ballot_id, official_id, value) "  # noqa: S608
+        f"VALUES {mark_values} RETURNING 1) "
+        f"INSERT INTO {total_table} (session_id, entry_pass, official_id, value, count) "
+        f"VALUES {total_values} "
+        "ON CONFLICT (session_id, entry_pass, official_id, value) "
+        f"DO UPDATE SET count = {total_table}.count + excluded.count"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)

@@ -25,7 +25,7 @@ from ballots.services.common import (
     _stored_marks,
     _too_many,
 )
-from ballots.totals import ballot_delta, totals_apply
+from ballots.totals import marks_insert_with_totals, totals_apply
 from sessions.audit import audit_record
 from sessions.errors import DomainError
 from sessions.models import VoteSession
@@ -109,19 +109,19 @@ def ballot_save(
     )
     _clean(ballot, number=number, exclude=["session", "entered_by"])
     ballot.save()
-    Mark.objects.bulk_create(_build_marks(ballot, marks, officials))
     audit_record(
         action="ballot.create",
         user=user,
         session=session,
         data={"pass": entry_pass, "number": number, "invalid_reason": reason, "marks": marks},
     )
-    delta = ballot_delta(
-        officials=officials.values(),
-        invalid_reason=reason,
-        marks={officials[order]: value for order, value in marks.items()},
+    delta = _content_delta(officials, reason, marks)
+    marks_insert_with_totals(
+        marks=_build_marks(ballot, marks, officials),
+        session_id=session.pk,
+        entry_pass=entry_pass,
+        delta=delta,
     )
-    totals_apply(session_id=session.pk, entry_pass=entry_pass, delta=delta)
     for key, n in delta.items():
         snapshot.totals[key] = snapshot.totals.get(key, 0) + n
     snapshot.last_number = max(snapshot.last_number, number)

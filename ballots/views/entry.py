@@ -11,6 +11,7 @@ from collections import defaultdict
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db import transaction
 from django.db.models import Max
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -20,11 +21,10 @@ from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from ballots import services as ballot_services
-from ballots.access import check_pass, get_pass_for
+from ballots.access import check_pass, get_pass_for, lock_pass_for_entry, sees_pass_totals
 from ballots.forms import BallotCorrectForm, BallotEntryForm, BallotVoidForm, mark_field_name
 from ballots.models import Ballot, InvalidReason, Mark, MarkValue
 from ballots.selectors import entry_progress
-from sessions.access import get_session_for
 from sessions.errors import DomainError
 from sessions.models import SessionStatus, VoteSession
 from sessions.views.common import form_error
@@ -183,45 +183,74 @@ def ballot_entry(request, pk, entry_pass):
             request, session=session, entry_pass=entry_pass, officials=officials, form=form
         )
 
-    # The service decides whether this user may write in this pass.
-    session = get_session_for(request, pk, need="enter_ballots")
-    officials = list(session.officials.order_by("order"))
+    return _save_entry(request, pk, entry_pass)
+
+
+class _Row:
+    """An official as the entry form needs one: its ballot order."""
+
+    def __init__(self, order: int):
+        self.order = order
+
+
+def _client_token(value) -> uuid.UUID | None:
+    try:
+        return uuid.UUID(str(value))
+    except ValueError:
+        return None
+
+
+def _save_entry(request, pk, entry_pass):
+    """The save: one transaction whose first query is the access check, the session's row lock
+    and every fact the save needs (`lock_pass_for_entry`); then the ballot, its marks, the
+    audit entry and the running totals; the JSON answer comes from the totals just written.
+    The service decides whether this user may write in this pass."""
     wants_json = _wants_json(request)
-    form = BallotEntryForm(request.POST, officials=officials)
-    if not form.is_valid():
+    token = _client_token(request.POST.get("client_token"))
+    ballot = error = None
+    try:
+        with transaction.atomic():
+            snapshot = lock_pass_for_entry(request, pk, entry_pass, client_token=token)
+            session = snapshot.session
+            rows = [_Row(order) for order in sorted(snapshot.officials)]
+            form = BallotEntryForm(request.POST, officials=rows)
+            if form.is_valid():
+                ballot = ballot_services.ballot_save(
+                    user=request.user,
+                    snapshot=snapshot,
+                    entry=form.ballot_input(),
+                    client_token=form.cleaned_data["client_token"],
+                )
+    except DomainError as exc:
+        error = exc
+    if ballot is not None:
         if wants_json:
-            return _json_form_errors(form)
-    else:
-        try:
-            ballot = ballot_services.ballot_record(
-                user=request.user,
-                session=session,
-                entry_pass=entry_pass,
-                entry=form.ballot_input(),
-                client_token=form.cleaned_data["client_token"],
+            answer = {
+                "ok": True,
+                "number": ballot.number,
+                "next_number": snapshot.last_number + 1,
+                "entered": snapshot.entered,
+                "limit": _limit(session),
+            }
+            # Secrecy: only this pass's counts, and only to whom the pass is open.
+            if sees_pass_totals(snapshot):
+                answer["progress"] = _progress_json(snapshot.progress())
+            return JsonResponse(answer)
+        messages.success(request, _("Ballot %(number)d saved.") % {"number": ballot.number})
+        return redirect("ballots:entry", pk=session.pk, entry_pass=entry_pass)
+    if error is not None:
+        if wants_json:
+            return JsonResponse(
+                {"ok": False, "errors": [str(error.message)], "field": error.field}, status=400
             )
-        except DomainError as exc:
-            if wants_json:
-                return JsonResponse(
-                    {"ok": False, "errors": [str(exc.message)], "field": exc.field}, status=400
-                )
-            form_error(form, exc)
-        else:
-            if wants_json:
-                progress = entry_progress(session=session, entry_pass=entry_pass)
-                return JsonResponse(
-                    {
-                        "ok": True,
-                        "number": ballot.number,
-                        "next_number": _next_number(session=session, entry_pass=entry_pass),
-                        "entered": progress["entered"],
-                        "limit": _limit(session),
-                        "progress": _progress_json(progress["by_order"]),
-                    }
-                )
-            messages.success(request, _("Ballot %(number)d saved.") % {"number": ballot.number})
-            return redirect("ballots:entry", pk=session.pk, entry_pass=entry_pass)
+    elif wants_json:
+        return _json_form_errors(form)
     # Refused: show the input again, unless this pass is closed to the user (blind entry).
+    officials = list(session.officials.order_by("order"))
+    form = BallotEntryForm(request.POST, officials=officials)
+    form.is_valid()
+    if error is not None:
+        form_error(form, error)
     session.sees_pass_entries = check_pass(
         session=session, user=request.user, entry_pass=entry_pass, see_entries=False
     )
