@@ -5,6 +5,8 @@ ballot knows its session, its entry number within an entry pass, and who of
 the counting committee typed it in.
 """
 
+import hashlib
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -61,6 +63,10 @@ class Ballot(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
     # Sent by the entry screen with each save: a resubmitted save finds its ballot.
     client_token = models.UUIDField(null=True, blank=True, unique=True, editable=False)
+    # What the ballot says (whole-ballot reason and marks), digested by `content_digest`
+    # whenever it is entered or changed: the two passes agree on a number when their digests
+    # do, so the differences are found by one GROUP BY over the ballots, not the marks.
+    content_digest = models.CharField(max_length=40, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("ballot")
@@ -84,6 +90,8 @@ class Ballot(models.Model):
             ),
         ]
         indexes = [
+            # The differences between the passes: GROUP BY number over a session's ballots.
+            models.Index(fields=["session", "number"], name="ballot_session_number"),
             # Blind double entry: the passes a member has typed in, probed at every save
             # (without it the look-up walks the member's ballots of every past session).
             models.Index(fields=["entered_by", "session", "entry_pass"], name="ballot_typist_pass"),
@@ -95,6 +103,16 @@ class Ballot(models.Model):
     @property
     def is_invalid(self) -> bool:
         return bool(self.invalid_reason)
+
+
+def content_digest(invalid_reason: str, marks: dict[int, str]) -> str:
+    """A ballot's content as a short digest: its whole-ballot reason, or its marks by official
+    order. Equal contents, equal digests; the note is not part of it (nor of a difference)."""
+    if invalid_reason:
+        text = f"invalid:{invalid_reason}"
+    else:
+        text = ",".join(f"{order}={marks[order]}" for order in sorted(marks))
+    return hashlib.sha1(text.encode(), usedforsecurity=False).hexdigest()
 
 
 class Mark(models.Model):

@@ -4,7 +4,20 @@ totals per official (from the ballots entered, or from the hand-count sheet)."""
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import CharField, Exists, OuterRef, Subquery, Value
+from django.db.models import (
+    CharField,
+    Count,
+    Exists,
+    F,
+    Max,
+    Min,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+)
 from django.db.models.functions import Concat
 
 from ballots.models import (
@@ -54,16 +67,16 @@ def entry_progress(*, session: VoteSession, entry_pass: int) -> dict[str, Any]:
 
 
 def _pass_sides(
-    *, session: VoteSession, number: int | None = None
+    *, session: VoteSession, numbers: list[int] | None = None
 ) -> dict[int, dict[int, dict[str, Any]]]:
-    """{pass: {number: side}} for the non-voided ballots (only `number`'s when given)."""
+    """{pass: {number: side}} for the non-voided ballots (only `numbers`' when given)."""
     passes: dict[int, dict[int, dict[str, Any]]] = {1: {}, 2: {}}
     by_id: dict[int, dict[str, Any]] = {}
     ballots = Ballot.objects.filter(session=session, voided=False)
     marks = Mark.objects.filter(ballot__session=session, ballot__voided=False)
-    if number is not None:
-        ballots = ballots.filter(number=number)
-        marks = marks.filter(ballot__number=number)
+    if numbers is not None:
+        ballots = ballots.filter(number__in=numbers)
+        marks = marks.filter(ballot__number__in=numbers)
     for pk, entry_pass, ballot_number, invalid_reason in ballots.values_list(
         "pk", "entry_pass", "number", "invalid_reason"
     ):
@@ -77,16 +90,37 @@ def _pass_sides(
     return passes
 
 
-def pass_differences(*, session: VoteSession) -> list[dict[str, Any]]:
-    """Every entry number where the two passes disagree, in number order: two queries.
+def pass_difference_numbers(*, session: VoteSession) -> QuerySet:
+    """The entry numbers where the two passes disagree, in order, as a query (count it, slice
+    it): one GROUP BY over the session's non-voided ballots, comparing what each says
+    (`Ballot.content_digest`); a number entered in one pass only is a difference too."""
+    return (
+        Ballot.objects.filter(session=session, voided=False)
+        .order_by("number")
+        .values("number")
+        .annotate(n=Count("pk"), low=Min("content_digest"), high=Max("content_digest"))
+        .filter(Q(n__lt=2) | ~Q(low=F("high")))
+        .values_list("number", flat=True)
+    )
+
+
+def pass_differences(
+    *, session: VoteSession, numbers: list[int] | None = None
+) -> list[dict[str, Any]]:
+    """Every entry number where the two passes disagree (or those of `numbers` that do), in
+    number order: three queries.
 
     Each item: {"number": n, "first": side or None, "second": side or None}, a side being
     {"invalid_reason": "...", "marks": {official order: value}}; None: not entered in that pass.
     Voided entries are left out, as if never typed.
     """
-    passes = _pass_sides(session=session)
+    if numbers is None:
+        numbers = list(pass_difference_numbers(session=session))
+    if not numbers:
+        return []
+    passes = _pass_sides(session=session, numbers=numbers)
     differences = []
-    for number in sorted(passes[1].keys() | passes[2].keys()):
+    for number in sorted(numbers):
         first, second = passes[1].get(number), passes[2].get(number)
         if first != second:
             differences.append({"number": number, "first": first, "second": second})
@@ -96,11 +130,26 @@ def pass_differences(*, session: VoteSession) -> list[dict[str, Any]]:
 def pass_difference(*, session: VoteSession, number: int) -> dict[str, Any] | None:
     """The two passes' sides of one entry number, shaped as in `pass_differences`, or None
     when they agree (or neither pass has that number): two queries."""
-    passes = _pass_sides(session=session, number=number)
+    passes = _pass_sides(session=session, numbers=[number])
     first, second = passes[1].get(number), passes[2].get(number)
     if first == second:
         return None
     return {"number": number, "first": first, "second": second}
+
+
+def pass_entered_counts(*, session: VoteSession) -> dict[int, int]:
+    """{pass: ballots entered (voided aside)} from the running totals: one query. Every ballot
+    counts once for every official, so the first official's totals add up to it."""
+    first = Official.objects.filter(session=session).order_by("order").values("pk")[:1]
+    counts = dict.fromkeys(EntryPass.values, 0)
+    for entry_pass, entered in (
+        PassTotal.objects.filter(session=session, official_id=Subquery(first))
+        .values("entry_pass")
+        .annotate(entered=Sum("count"))
+        .values_list("entry_pass", "entered")
+    ):
+        counts[entry_pass] = entered
+    return counts
 
 
 def passes_entered_by(*, session: VoteSession, user) -> set[int]:

@@ -6,7 +6,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from ballots.inputs import BallotInput
-from ballots.models import Ballot, Mark
+from ballots.models import Ballot, Mark, content_digest
 from ballots.selectors import EntrySnapshot, entry_snapshot
 from ballots.services.common import (
     _build_marks,
@@ -106,6 +106,7 @@ def ballot_save(
         invalid_note=note,
         entered_by=user,
         client_token=client_token,
+        content_digest=content_digest(reason, marks),
     )
     _clean(ballot, number=number, exclude=["session", "entered_by"])
     ballot.save()
@@ -160,8 +161,9 @@ def ballot_correct(*, user, ballot: Ballot, entry: BallotInput, reason: str) -> 
     delta.update(_content_delta(officials, invalid_reason, marks))
     ballot.invalid_reason = invalid_reason
     ballot.invalid_note = note
+    ballot.content_digest = content_digest(invalid_reason, marks)
     _clean(ballot, number=ballot.number, exclude=["session", "entered_by"])
-    ballot.save(update_fields=["invalid_reason", "invalid_note", "updated_at"])
+    ballot.save(update_fields=["invalid_reason", "invalid_note", "content_digest", "updated_at"])
     ballot.marks.all().delete()
     Mark.objects.bulk_create(_build_marks(ballot, marks, officials))
     totals_apply(session_id=session.pk, entry_pass=ballot.entry_pass, delta=delta)

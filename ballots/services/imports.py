@@ -7,7 +7,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from ballots.inputs import BallotInput
-from ballots.models import Ballot, Mark
+from ballots.models import Ballot, Mark, content_digest
 from ballots.services.common import (
     _build_marks,
     _check_pass,
@@ -93,6 +93,7 @@ def ballots_import(
             invalid_reason=reason,
             invalid_note=note,
             entered_by=user,
+            content_digest=content_digest(reason, marks),
         )
         _clean(ballot, number=number, exclude=["session", "entered_by"])
         ballots.append(ballot)

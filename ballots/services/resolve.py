@@ -4,7 +4,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from ballots.inputs import BallotInput
-from ballots.models import Ballot, EntryPass, Mark
+from ballots.models import Ballot, EntryPass, Mark, content_digest
 from ballots.selectors import pass_difference
 from ballots.services.common import (
     _build_marks,
@@ -84,6 +84,7 @@ def difference_resolve(
             delta.update(_content_delta(officials, side["invalid_reason"], side["marks"], -1))
         ballot.invalid_reason = invalid_reason
         ballot.invalid_note = note
+        ballot.content_digest = content_digest(invalid_reason, marks)
         _clean(ballot, number=number, exclude=["session", "entered_by"])
         ballot.save()
         ballot.marks.all().delete()

@@ -10,7 +10,7 @@ from django.views.decorators.http import require_POST, require_safe
 from ballots import services
 from ballots.forms_count import CollectedForm, CountOpenForm, ReopenForm, first_error
 from ballots.models import EntryPass
-from ballots.selectors import entry_progress, pass_differences, passes_entered_by
+from ballots.selectors import pass_difference_numbers, pass_entered_counts, passes_entered_by
 from sessions.access import get_session_for
 from sessions.errors import DomainError
 from sessions.models import CommitteeRole, SessionStatus
@@ -47,7 +47,9 @@ def _steps(session) -> list[dict]:
     return steps
 
 
-def _passes(session, *, may_enter: bool, entered_by_me: set[int]) -> list[dict]:
+def _passes(
+    session, *, entered: dict[int, int], may_enter: bool, entered_by_me: set[int]
+) -> list[dict]:
     """Per entry pass: how far it has come and whether this user may enter in it."""
     numbers = [EntryPass.FIRST, EntryPass.SECOND] if session.double_entry else [EntryPass.FIRST]
     of = session.ballots_collected
@@ -55,15 +57,14 @@ def _passes(session, *, may_enter: bool, entered_by_me: set[int]) -> list[dict]:
         of = session.ballots_issued or 0
     passes = []
     for number in numbers:
-        entered = entry_progress(session=session, entry_pass=number)["entered"]
         # Blind double entry: whoever entered in one pass sees no way into the other.
         blind_ok = not session.double_entry or not entered_by_me or number in entered_by_me
         passes.append(
             {
                 "number": int(number),
-                "entered": entered,
+                "entered": entered[number],
                 "of": of,
-                "complete": entered == of,
+                "complete": entered[number] == of,
                 "may_enter": may_enter and blind_ok,
             }
         )
@@ -73,11 +74,18 @@ def _passes(session, *, may_enter: bool, entered_by_me: set[int]) -> list[dict]:
 @login_required
 @require_safe
 def count(request, pk):
+    """The count's dashboard: a fixed number of queries, whatever the number of ballots (the
+    passes' progress from the running totals, the differences by one GROUP BY)."""
     session = get_session_for(request, pk, need="count")
     is_chair = session.viewer_committee_role == CommitteeRole.CHAIR
     is_member = session.viewer_committee_role is not None
     counting = session.status == SessionStatus.COUNTING
     entered_by_me = passes_entered_by(session=session, user=request.user) if is_member else set()
+    entered = differing = None
+    if session.ballots_issued is not None:
+        entered = pass_entered_counts(session=session)
+        if session.double_entry:
+            differing = list(pass_difference_numbers(session=session))
     context = {
         "session": session,
         "is_chair": is_chair,
@@ -88,14 +96,20 @@ def count(request, pk):
         "passes": [],
         "entered_by_me": sorted(entered_by_me),
         "differences": None,
-        "problems": services.count_close_problems(session=session) if counting else [],
+        "problems": services.count_close_problems(
+            session=session, entered=entered, differing=differing
+        )
+        if counting
+        else [],
         "has_tally_sheet": False,
     }
-    if session.ballots_issued is not None:
+    if entered is not None:
         may_enter = is_member and counting
-        context["passes"] = _passes(session, may_enter=may_enter, entered_by_me=entered_by_me)
-        if session.double_entry:
-            context["differences"] = len(pass_differences(session=session))
+        context["passes"] = _passes(
+            session, entered=entered, may_enter=may_enter, entered_by_me=entered_by_me
+        )
+        if differing is not None:
+            context["differences"] = len(differing)
         context["has_tally_sheet"] = session.tally_sheet_rows.exists()
         # No ballot entered one by one: the hand count stands for the pile.
         context["hand_count_only"] = context["has_tally_sheet"] and not any(
