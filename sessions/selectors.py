@@ -2,10 +2,11 @@
 
 from dataclasses import dataclass
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 
 from sessions.access import NEEDS
-from sessions.models import Attendance, VoteSession
+from sessions.models import Attendance, Delegate, Membership, Official, VoteSession
 
 
 @dataclass(frozen=True)
@@ -37,22 +38,36 @@ def attendance_summary(*, session: VoteSession) -> AttendanceSummary:
     )
 
 
+def _count_of(queryset) -> Coalesce:
+    """A per-session count as a correlated subquery (0 when none)."""
+    return Coalesce(
+        Subquery(
+            queryset.filter(session=OuterRef("pk"))
+            .order_by()
+            .values("session")
+            .annotate(n=Count("pk"))
+            .values("n")[:1]
+        ),
+        0,
+    )
+
+
 def sessions_visible_to(user) -> QuerySet[VoteSession]:
-    """Sessions of every organization where the user holds any role, with list counts."""
+    """Sessions of every organization where the user holds any role, with list counts.
+
+    Each count is a subquery on that session's rows (not a join of every official with every
+    delegate), so a page of the list costs the same whatever the history."""
     if not user.is_authenticated:
         return VoteSession.objects.none()
+    organizations = Membership.objects.filter(user=user, role__in=NEEDS["view"]).values(
+        "organization_id"
+    )
     return (
-        VoteSession.objects.filter(
-            organization__memberships__user=user,
-            organization__memberships__role__in=NEEDS["view"],
-        )
-        .distinct()
+        VoteSession.objects.filter(organization_id__in=organizations)
         .select_related("organization")
         .annotate(
-            official_count=Count("officials", distinct=True),
-            delegate_count=Count("delegates", distinct=True),
-            present_count=Count(
-                "delegates", filter=Q(delegates__attendance=Attendance.PRESENT), distinct=True
-            ),
+            official_count=_count_of(Official.objects.all()),
+            delegate_count=_count_of(Delegate.objects.all()),
+            present_count=_count_of(Delegate.objects.filter(attendance=Attendance.PRESENT)),
         )
     )

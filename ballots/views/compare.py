@@ -10,7 +10,8 @@ from django.views.decorators.http import require_http_methods, require_safe
 from ballots import services
 from ballots.forms_count import ResolveForm
 from ballots.models import InvalidReason, MarkValue
-from ballots.selectors import pass_difference, pass_differences
+from ballots.selectors import pass_difference, pass_difference_numbers, pass_differences
+from confidence_vote.lib.paging import page_of
 from sessions.access import get_session_for
 from sessions.errors import DomainError
 from sessions.models import SessionStatus
@@ -54,12 +55,18 @@ def _difference_view(difference: dict, officials: list) -> dict:
 @login_required
 @require_safe
 def compare(request, pk):
+    """The differences between the passes, 50 a page: a fixed number of queries."""
     session = get_session_for(request, pk, need="chair")
     officials = list(session.officials.order_by("order"))
-    differences = pass_differences(session=session) if session.double_entry else []
+    # 50 differing numbers a page: found by one GROUP BY, their two sides read for the page.
+    numbers = pass_difference_numbers(session=session) if session.double_entry else []
+    page = page_of(request, numbers)
+    differences = pass_differences(session=session, numbers=list(page)) if len(page) else []
     context = {
         "session": session,
         "differences": [_difference_view(d, officials) for d in differences],
+        "difference_count": page.paginator.count,
+        "page": page,
         "counting": session.status == SessionStatus.COUNTING,
     }
     return render(request, "ballots/compare.html", context)

@@ -12,7 +12,7 @@ from collections import defaultdict
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Count, Max, Q
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
@@ -25,6 +25,7 @@ from ballots.access import check_pass, get_pass_for, lock_pass_for_entry, sees_p
 from ballots.forms import BallotCorrectForm, BallotEntryForm, BallotVoidForm, mark_field_name
 from ballots.models import Ballot, InvalidReason, Mark, MarkValue
 from ballots.selectors import entry_progress
+from confidence_vote.lib.paging import page_of
 from sessions.errors import DomainError
 from sessions.models import SessionStatus, VoteSession
 from sessions.views.common import form_error
@@ -265,21 +266,22 @@ def _save_entry(request, pk, entry_pass):
 @login_required
 @require_safe
 def ballot_list(request, pk, entry_pass):
+    """The ballots of a pass, 50 a page (in number order): a fixed number of queries."""
     session = get_pass_for(request, pk, entry_pass, see_entries=True)
     orders = list(session.officials.order_by("order").values_list("order", flat=True))
-    ballots = list(
-        Ballot.objects.filter(session=session, entry_pass=entry_pass)
-        .select_related("entered_by")
-        .order_by("number")
+    ballots = Ballot.objects.filter(session=session, entry_pass=entry_pass)
+    counts = ballots.aggregate(
+        entered=Count("pk", filter=Q(voided=False)), voided=Count("pk", filter=Q(voided=True))
     )
+    page = page_of(request, ballots.select_related("entered_by").order_by("number"))
     marks: dict[int, dict[int, str]] = defaultdict(dict)
     for ballot_id, order, value in Mark.objects.filter(
-        ballot__session=session, ballot__entry_pass=entry_pass
+        ballot_id__in=[ballot.pk for ballot in page]
     ).values_list("ballot_id", "official__order", "value"):
         marks[ballot_id][order] = value
     reasons = dict(InvalidReason.choices)
     rows = []
-    for ballot in ballots:
+    for ballot in page:
         stored = marks.get(ballot.pk, {})
         rows.append(
             {
@@ -294,8 +296,9 @@ def ballot_list(request, pk, entry_pass):
         "session": session,
         "entry_pass": entry_pass,
         "rows": rows,
-        "entered": sum(1 for ballot in ballots if not ballot.voided),
-        "voided": sum(1 for ballot in ballots if ballot.voided),
+        "page": page,
+        "entered": counts["entered"],
+        "voided": counts["voided"],
         "limit": _limit(session),
         "legend": _legend(),
         "counting": session.status == SessionStatus.COUNTING,

@@ -1,10 +1,12 @@
 """The record of every change to ballots and the count, for the chair and leadership."""
 
 from django.contrib.auth.decorators import login_required
+from django.db.models import Q
 from django.shortcuts import render
 from django.urls import path
 from django.views.decorators.http import require_safe
 
+from confidence_vote.lib.paging import page_of
 from sessions.access import get_session_for
 from sessions.audit import ACTION_LABELS, audit_rows
 from sessions.models import AuditEntry
@@ -16,11 +18,13 @@ PREFIXES = ("ballot.", "count.", "tally_sheet.", "session.open_counting")
 @login_required
 @require_safe
 def ballot_record_list(request, pk):
+    """The record, newest first, 50 entries a page, filters kept in the page links."""
     session = get_session_for(request, pk, need="ballot_record")
+    # Prefixes rather than a regular expression: SQLite runs a REGEXP in Python, row by row.
+    shown = Q(action__startswith="ballot.") | Q(action__startswith="count.")
+    shown |= Q(action__startswith="tally_sheet.")
     entries = AuditEntry.objects.filter(session=session).select_related("user")
-    entries = entries.filter(
-        action__regex=r"^(ballot\.|count\.|tally_sheet\.|session\.open_counting$)"
-    )
+    entries = entries.filter(shown | Q(action="session.open_counting"))
     actions = [(code, label) for code, label in ACTION_LABELS.items() if code.startswith(PREFIXES)]
     action = request.GET.get("action", "")
     if action in dict(actions):
@@ -28,19 +32,20 @@ def ballot_record_list(request, pk):
     person = request.GET.get("user", "").strip()
     people = sorted(
         set(
-            AuditEntry.objects.filter(
-                session=session, action__regex=r"^(ballot|count|tally_sheet)\."
-            )
+            AuditEntry.objects.filter(shown, session=session)
             .exclude(username="")
+            .order_by()
             .values_list("username", flat=True)
+            .distinct()
         )
     )
     if person:
         entries = entries.filter(username=person)
-    rows = audit_rows(entries[:1000])
+    page = page_of(request, entries)
     context = {
         "session": session,
-        "rows": rows,
+        "rows": audit_rows(page),
+        "page": page,
         "actions": actions,
         "action": action,
         "people": people,

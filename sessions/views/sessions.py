@@ -5,6 +5,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
+from confidence_vote.lib.paging import page_of
 from sessions.access import get_session_for, organizations_for
 from sessions.audit import ACTION_LABELS, action_label, audit_rows
 from sessions.errors import DomainError
@@ -18,10 +19,12 @@ from sessions.views.common import form_error
 @login_required
 @require_safe
 def session_list(request):
-    sessions = sessions_visible_to(request.user)
+    page = page_of(request, sessions_visible_to(request.user))
     can_create = organizations_for(request.user, need="manage").exists()
     return render(
-        request, "sessions/session_list.html", {"sessions": sessions, "can_create": can_create}
+        request,
+        "sessions/session_list.html",
+        {"sessions": page, "page": page, "can_create": can_create},
     )
 
 
@@ -110,10 +113,11 @@ def session_history(request, pk):
     person = request.GET.get("user", "").strip()
     if person:
         entries = entries.filter(username=person)
-    rows = audit_rows(entries.select_related("user")[:500])
+    page = page_of(request, entries.select_related("user"))
     context = {
         "session": session,
-        "rows": rows,
+        "rows": audit_rows(page),
+        "page": page,
         "actions": actions,
         "action": action,
         "people": people,
