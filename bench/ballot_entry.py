@@ -13,6 +13,7 @@ the script creates its own test database, as the test runner does, and destroys 
 """
 
 import argparse
+import json
 import logging
 import math
 import platform
@@ -139,6 +140,9 @@ def main() -> None:
     parser.add_argument(
         "--show-queries", action="store_true", help="Print the queries of a save, with times."
     )
+    parser.add_argument(
+        "--json", action="store_true", help="End with one line of JSON (the figures for tools)."
+    )
     args = parser.parse_args()
 
     db = connection.settings_dict
@@ -178,6 +182,15 @@ def main() -> None:
         f"(min {result['queries_min']}, max {result['queries_max']}; "
         f"first save {result['queries_first']}, last {result['queries_last']})"
     )
+    if args.json:
+        figures = {
+            "queries_per_save": result["queries_max"],
+            "p50_ms": round(result["median_ms"], 1),
+            "p95_ms": round(result["p95_ms"], 1),
+            "first50_median_ms": round(result["first_50_ms"], 1),
+            "last50_median_ms": round(result["last_50_ms"], 1),
+        }
+        print(json.dumps(figures))
 
 
 if __name__ == "__main__":

@@ -74,7 +74,7 @@ def make_people():
 def build_session(org, users, *, ballots: int, officials: int = OFFICIALS, title: str = ""):
     """A session counting `ballots` ballots, entered in both passes (pass 2 differs from pass 1
     on the ballots in DIFFERENT), collected and recorded; running totals recounted."""
-    from ballots.models import Ballot, Mark, PassTotal
+    from ballots.models import Ballot, Mark, PassTotal, content_digest
     from ballots.totals import totals_recounted
     from sessions.models import (
         Attendance,
@@ -147,6 +147,12 @@ def build_session(org, users, *, ballots: int, officials: int = OFFICIALS, title
             contents.append(("", rng.choices(values, weights=weights, k=officials)))
     audit = []
     for entry_pass, typist in ((1, users["member1"]), (2, users["member2"])):
+        read = []
+        for number, (reason, ballot_marks) in enumerate(contents, start=1):
+            by_order = dict(enumerate(ballot_marks, start=1))
+            if entry_pass == 2 and number in DIFFERENT and not reason:
+                by_order[3] = "low" if by_order[3] != "low" else "high"
+            read.append((number, reason, by_order))
         created = Ballot.objects.bulk_create(
             Ballot(
                 session=session,
@@ -154,15 +160,17 @@ def build_session(org, users, *, ballots: int, officials: int = OFFICIALS, title
                 number=number,
                 invalid_reason=reason,
                 entered_by=typist,
+                content_digest=content_digest(reason, by_order),
             )
-            for number, (reason, _marks) in enumerate(contents, start=1)
+            for number, reason, by_order in read
         )
         marks = []
-        for ballot, (_reason, ballot_marks) in zip(created, contents, strict=True):
-            for official, value in zip(official_rows, ballot_marks, strict=False):
-                if entry_pass == 2 and ballot.number in DIFFERENT and official.order == 3:
-                    value = "low" if value != "low" else "high"
-                marks.append(Mark(ballot=ballot, official=official, value=value))
+        for ballot, (_number, _reason, by_order) in zip(created, read, strict=True):
+            for official in official_rows:
+                if official.order in by_order:
+                    marks.append(
+                        Mark(ballot=ballot, official=official, value=by_order[official.order])
+                    )
             audit.append(
                 AuditEntry(
                     organization=org,
