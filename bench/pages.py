@@ -71,9 +71,12 @@ def make_people():
     return org, users
 
 
-def build_session(org, users, *, ballots: int, officials: int = OFFICIALS, title: str = ""):
-    """A session counting `ballots` ballots, entered in both passes (pass 2 differs from pass 1
-    on the ballots in DIFFERENT), collected and recorded; running totals recounted."""
+def build_session(
+    org, users, *, ballots: int, officials: int = OFFICIALS, title: str = "", differ: bool = True
+):
+    """A session counting `ballots` ballots, entered in both passes (with `differ`, pass 2
+    differs from pass 1 on the ballots in DIFFERENT), collected and recorded; running totals
+    recounted."""
     from ballots.models import Ballot, Mark, PassTotal, content_digest
     from ballots.totals import totals_recounted
     from sessions.models import (
@@ -150,7 +153,7 @@ def build_session(org, users, *, ballots: int, officials: int = OFFICIALS, title
         read = []
         for number, (reason, ballot_marks) in enumerate(contents, start=1):
             by_order = dict(enumerate(ballot_marks, start=1))
-            if entry_pass == 2 and number in DIFFERENT and not reason:
+            if differ and entry_pass == 2 and number in DIFFERENT and not reason:
                 by_order[3] = "low" if by_order[3] != "low" else "high"
             read.append((number, reason, by_order))
         created = Ballot.objects.bulk_create(

@@ -104,6 +104,9 @@ def session_history(request, pk):
     present = set(entries.order_by().values_list("action", flat=True).distinct())
     actions = [(code, action_label(code)) for code in ACTION_LABELS if code in present]
     actions += [(code, code) for code in sorted(present - set(ACTION_LABELS))]
+    # The same entries named by their actions: the page then reads only those rows (index
+    # audit_session_action) instead of skipping every ballot entry it may not show.
+    entries = AuditEntry.objects.filter(session=session, action__in=sorted(present))
     people = sorted(
         set(entries.exclude(username="").order_by().values_list("username", flat=True).distinct())
     )
