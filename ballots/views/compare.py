@@ -112,13 +112,18 @@ def resolve(request, pk, number):
     view = _difference_view(difference, officials)
     # The form's radios beside each official's two passes (both lists are in ballot order).
     rows = [
-        {**row, "field": field}
+        {**row, "field": field, "checked": field.value() or ""}
         for row, (_official, field) in zip(view["rows"], form.mark_rows(), strict=True)
     ]
     context = {
         "session": session,
         "difference": view,
         "rows": rows,
+        # The radios of every row, written out in the page (44 officials x 5 choices through
+        # Django's widget templates cost more than the rest of the page).
+        "mark_choices": [
+            (index, value, str(label)) for index, (value, label) in enumerate(MarkValue.choices)
+        ],
         "form": form,
         "taken": request.GET.get("from", ""),
     }

@@ -103,6 +103,7 @@ def _legend() -> list[tuple[str, str]]:
 
 
 def _rows(officials, form, by_order=None) -> list[dict]:
+    letters = {value: str(letter) for value, letter in MARK_LETTERS.items()}
     rows = []
     for official in officials:
         field = form[mark_field_name(official.order)]
@@ -116,7 +117,7 @@ def _rows(officials, form, by_order=None) -> list[dict]:
                 "value": field.value() or "",
                 "errors": field.errors,
                 "counts": [
-                    (value, MARK_LETTERS[value], "–" if counts is None else counts.get(value, 0))
+                    (value, letters[value], "–" if counts is None else counts.get(value, 0))
                     for value in MarkValue.values
                 ],
             }
@@ -129,7 +130,11 @@ def _widget_context(*, officials, form, by_order=None, editable: bool) -> dict:
     return {
         "form": form,
         "rows": _rows(officials, form, by_order),
-        "buttons": MARK_BUTTONS,
+        # Labels translated once per page, not once per official.
+        "buttons": [
+            {**button, "label": str(button["label"]), "title": str(button.get("title", ""))}
+            for button in MARK_BUTTONS
+        ],
         "reasons": [
             {"value": value, "label": label, "key": key}
             for key, (value, label) in zip(INVALID_KEYS, InvalidReason.choices, strict=True)
