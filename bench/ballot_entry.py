@@ -143,6 +143,11 @@ def main() -> None:
     parser.add_argument(
         "--json", action="store_true", help="End with one line of JSON (the figures for tools)."
     )
+    parser.add_argument(
+        "--sqlite-wal",
+        action="store_true",
+        help="What-if: SQLite in WAL mode with synchronous=NORMAL (not the app's setting).",
+    )
     args = parser.parse_args()
 
     db = connection.settings_dict
@@ -156,6 +161,11 @@ def main() -> None:
     connection.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
     try:
         version = database_version()
+        if args.sqlite_wal and connection.vendor == "sqlite":
+            with connection.cursor() as cursor:
+                cursor.execute("PRAGMA journal_mode=WAL")
+                cursor.execute("PRAGMA synchronous=NORMAL")
+            version += " (WAL, synchronous=NORMAL)"
         result = run(officials=args.officials, ballots=args.ballots, show_queries=args.show_queries)
     finally:
         connection.creation.destroy_test_db(old_name, verbosity=0)

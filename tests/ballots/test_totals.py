@@ -132,3 +132,24 @@ def test_totals_after_saves_through_the_entry_screen(counting, counting_member, 
         "none": 0,
         "several": 1,
     }
+
+
+def test_the_save_answer_shows_only_this_pass_and_only_to_whom_it_is_open(
+    org, counting, counting_member, login
+):
+    """Blind double entry: the answer carries this pass's counts once the user has typed in it;
+    a member who has not (here: resubmitting another member's token) gets none."""
+    from sessions.models import Role
+    from tests.factories import make_committee_member, make_user
+
+    other = make_user("nhap-lan-hai", organization=org, roles=[Role.COUNTING])
+    make_committee_member(counting, user=other)
+    url = f"/sessions/{counting.pk}/count/pass/1/"
+    data = {"client_token": str(uuid.uuid4()), "invalid_reason": ""}
+    data.update({f"mark_{order}": "high" for order in range(1, 6)})
+    mine = login(counting_member).post(url, data, headers={"accept": "application/json"})
+    assert set(mine.json()["progress"]) == {"1", "2", "3", "4", "5"}
+    again = login(other).post(url, data, headers={"accept": "application/json"})
+    assert again.status_code == 200
+    assert again.json()["number"] == mine.json()["number"]
+    assert "progress" not in again.json()
