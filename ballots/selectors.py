@@ -4,6 +4,7 @@ totals per official (from the ballots entered, or from the hand-count sheet)."""
 from dataclasses import dataclass
 from typing import Any
 
+from django.db import connection
 from django.db.models import (
     CharField,
     Count,
@@ -254,8 +255,22 @@ def entry_snapshot(
 ) -> EntrySnapshot | None:
     """The facts of one save (see EntrySnapshot) in one query; None: no such session.
 
-    With `lock`, the session row is read FOR UPDATE (call it inside the save's transaction).
+    With `lock` (call it inside the save's transaction), the session row is locked first, on
+    a database that has row locks (PostgreSQL), by a statement of its own: a query that
+    waits for a lock reads the other tables as they were when it started, so the facts read
+    in the same statement could miss the ballot a concurrent save just committed. SQLite
+    has no row locks (its transactions take the whole database when they first write), so
+    there the facts are the only query.
     """
+    if lock and connection.features.has_select_for_update:
+        locked = list(
+            VoteSession.objects.select_for_update()
+            .filter(pk=session_pk)
+            .order_by()
+            .values_list("pk", flat=True)
+        )
+        if not locked:
+            return None
     user_id = user.pk if user is not None and user.is_authenticated else None
     session_ref = OuterRef("pk")
     annotations: dict[str, Any] = {
@@ -294,8 +309,6 @@ def entry_snapshot(
             Ballot.objects.filter(client_token=client_token).values("pk")[:1]
         )
     sessions = VoteSession.objects.select_related("organization").annotate(**annotations)
-    if lock:
-        sessions = sessions.select_for_update(of=("self",))
     session = sessions.filter(pk=session_pk).first()
     if session is None:
         return None

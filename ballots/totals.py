@@ -85,35 +85,78 @@ def totals_recounted(*, session_id: int, entry_pass: int) -> dict[tuple[int, str
     return {key: n for key, n in counts.items() if n}
 
 
-def marks_insert_with_totals(
-    *, marks: list[Mark], session_id: int, entry_pass: int, delta: Counter
-) -> None:
-    """Insert a new ballot's marks and add `delta` to the pass's totals.
+def _row_sql(instance, columns: list[str]) -> tuple[str, list]:
+    """`(%s, %s, ...)` and the values of a model instance's columns, prepared by the fields
+    as the ORM would write them."""
+    fields = {field.column: field for field in instance._meta.concrete_fields}
+    values = [
+        fields[column].get_db_prep_save(getattr(instance, fields[column].attname), connection)
+        for column in columns
+    ]
+    placeholders = [
+        "%s::jsonb" if fields[column].get_internal_type() == "JSONField" else "%s"
+        for column in columns
+    ]
+    return "(" + ", ".join(placeholders) + ")", values
 
-    On PostgreSQL one statement does both (a data-modifying WITH); elsewhere (SQLite has no
-    such statement) a bulk INSERT of the marks and `totals_apply`.
+
+def ballot_insert(
+    *, ballot: Ballot, marks: list[Mark], audit, entry_pass: int, delta: Counter
+) -> None:
+    """Insert a new ballot, its marks, its audit entry (an unsaved AuditEntry) and add `delta`
+    to the pass's running totals; sets `ballot.pk` and `audit.pk`.
+
+    On PostgreSQL one statement does it all (data-modifying WITH); elsewhere (SQLite has no
+    such statement) the ORM's inserts, one per table, and `totals_apply`.
     """
-    if connection.vendor != "postgresql" or not marks:
+    if connection.vendor != "postgresql":
+        ballot.save()
+        for mark in marks:
+            mark.ballot = ballot
         Mark.objects.bulk_create(marks)
-        totals_apply(session_id=session_id, entry_pass=entry_pass, delta=delta)
+        audit.save()
+        totals_apply(session_id=ballot.session_id, entry_pass=entry_pass, delta=delta)
         return
-    rows = [(key, n) for key, n in sorted(delta.items()) if n]
+    for field in (*ballot._meta.concrete_fields, *audit._meta.concrete_fields):
+        field.pre_save(ballot if field.model is Ballot else audit, add=True)  # auto_now(_add)
     quote = connection.ops.quote_name
-    mark_table, total_table = quote(Mark._meta.db_table), quote(PassTotal._meta.db_table)
-    params: list = []
-    for mark in marks:
-        params.extend([mark.ballot_id, mark.official_id, mark.value])
-    for (official_id, value), n in rows:
-        params.extend([session_id, entry_pass, official_id, value, n])
-    mark_values = ", ".join(["(%s, %s, %s)"] * len(marks))
-    total_values = ", ".join(["(%s, %s, %s, %s, %s)"] * len(rows))
-    sql = (
-        f"WITH new_marks AS (INSERT INTO {mark_table} (ballot_id, official_id, value) "  # noqa: S608
-        f"VALUES {mark_values} RETURNING 1) "
-        f"INSERT INTO {total_table} (session_id, entry_pass, official_id, value, count) "
-        f"VALUES {total_values} "
-        "ON CONFLICT (session_id, entry_pass, official_id, value) "
-        f"DO UPDATE SET count = {total_table}.count + excluded.count"
-    )
+    ballot_columns = [f.column for f in Ballot._meta.concrete_fields if not f.primary_key]
+    audit_columns = [f.column for f in audit._meta.concrete_fields if not f.primary_key]
+    ballot_row, params = _row_sql(ballot, ballot_columns)
+    audit_row, audit_params = _row_sql(audit, audit_columns)
+    sql = [
+        f"WITH new_ballot AS (INSERT INTO {quote(Ballot._meta.db_table)} "  # noqa: S608
+        f"({', '.join(map(quote, ballot_columns))}) VALUES {ballot_row} RETURNING id), "
+        f"new_audit AS (INSERT INTO {quote(audit._meta.db_table)} "
+        f"({', '.join(map(quote, audit_columns))}) VALUES {audit_row} RETURNING id)"
+    ]
+    params += audit_params
+    if marks:
+        sql.append(
+            f", new_marks AS (INSERT INTO {quote(Mark._meta.db_table)} "  # noqa: S608
+            "(ballot_id, official_id, value) SELECT new_ballot.id, v.official_id, v.value "
+            "FROM new_ballot, (VALUES "
+            + ", ".join(["(%s::bigint, %s)"] * len(marks))
+            + ") AS v(official_id, value) RETURNING 1)"
+        )
+        for mark in marks:
+            params.extend([mark.official_id, mark.value])
+    rows = [(key, n) for key, n in sorted(delta.items()) if n]
+    if rows:
+        total_table = quote(PassTotal._meta.db_table)
+        sql.append(
+            f", new_totals AS (INSERT INTO {total_table} "  # noqa: S608
+            "(session_id, entry_pass, official_id, value, count) VALUES "
+            + ", ".join(["(%s, %s, %s, %s, %s)"] * len(rows))
+            + " ON CONFLICT (session_id, entry_pass, official_id, value) "
+            f"DO UPDATE SET count = {total_table}.count + excluded.count RETURNING 1)"  # noqa: S608
+        )
+        for (official_id, value), n in rows:
+            params.extend([ballot.session_id, entry_pass, official_id, value, n])
+    sql.append(" SELECT (SELECT id FROM new_ballot), (SELECT id FROM new_audit)")
+    # A CTE that nobody reads still runs (PostgreSQL runs every data-modifying WITH).
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
+        cursor.execute("".join(sql), params)
+        ballot.pk, audit.pk = cursor.fetchone()
+    ballot._state.adding = audit._state.adding = False
+    ballot._state.db = audit._state.db = connection.alias

@@ -47,6 +47,33 @@ ACTION_LABELS = {
 }
 
 
+def audit_entry(
+    *,
+    action: str,
+    user: AbstractBaseUser | AnonymousUser | None,
+    organization: Organization | None = None,
+    session: VoteSession | None = None,
+    data: dict[str, Any] | None = None,
+    reason: str = "",
+) -> AuditEntry:
+    """One audit entry, not yet saved (for a service that writes it with other rows in one
+    statement); `audit_record` writes it."""
+    if organization is None:
+        if session is None:
+            raise ValueError("audit_record needs an organization or a session")
+        organization = session.organization
+    account = user if user is not None and user.is_authenticated else None
+    return AuditEntry(
+        organization=organization,
+        session=session,
+        user=account,
+        username=account.get_username() if account else "",
+        action=action,
+        data=data or {},
+        reason=reason,
+    )
+
+
 def audit_record(
     *,
     action: str,
@@ -57,20 +84,16 @@ def audit_record(
     reason: str = "",
 ) -> AuditEntry:
     """Write one audit entry. Call it inside the service's transaction."""
-    if organization is None:
-        if session is None:
-            raise ValueError("audit_record needs an organization or a session")
-        organization = session.organization
-    account = user if user is not None and user.is_authenticated else None
-    return AuditEntry.objects.create(
+    entry = audit_entry(
+        action=action,
+        user=user,
         organization=organization,
         session=session,
-        user=account,
-        username=account.get_username() if account else "",
-        action=action,
-        data=data or {},
+        data=data,
         reason=reason,
     )
+    entry.save(force_insert=True)
+    return entry
 
 
 def action_label(action: str) -> str:

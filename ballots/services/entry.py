@@ -25,8 +25,8 @@ from ballots.services.common import (
     _stored_marks,
     _too_many,
 )
-from ballots.totals import marks_insert_with_totals, totals_apply
-from sessions.audit import audit_record
+from ballots.totals import ballot_insert, totals_apply
+from sessions.audit import audit_entry, audit_record
 from sessions.errors import DomainError
 from sessions.models import VoteSession
 
@@ -109,17 +109,17 @@ def ballot_save(
         content_digest=content_digest(reason, marks),
     )
     _clean(ballot, number=number, exclude=["session", "entered_by"])
-    ballot.save()
-    audit_record(
+    audit = audit_entry(
         action="ballot.create",
         user=user,
         session=session,
         data={"pass": entry_pass, "number": number, "invalid_reason": reason, "marks": marks},
     )
     delta = _content_delta(officials, reason, marks)
-    marks_insert_with_totals(
+    ballot_insert(
+        ballot=ballot,
         marks=_build_marks(ballot, marks, officials),
-        session_id=session.pk,
+        audit=audit,
         entry_pass=entry_pass,
         delta=delta,
     )
