@@ -17,6 +17,8 @@ from sessions.errors import DomainError
 from sessions.models import SessionStatus
 from sessions.views.common import form_error
 
+DIFFERENCES_PER_PAGE = 10
+
 
 def _side_view(side: dict | None) -> dict:
     """One pass's side for people: missing, invalid as a whole (and why), or its marks."""
@@ -55,12 +57,13 @@ def _difference_view(difference: dict, officials: list) -> dict:
 @login_required
 @require_safe
 def compare(request, pk):
-    """The differences between the passes, 50 a page: a fixed number of queries."""
+    """The differences between the passes, ten a page: a fixed number of queries."""
     session = get_session_for(request, pk, need="chair")
     officials = list(session.officials.order_by("order"))
-    # 50 differing numbers a page: found by one GROUP BY, their two sides read for the page.
+    # Differing numbers found by one GROUP BY; their two sides read for the page only. Ten a
+    # page: each difference shows a row per official (44 at the National Assembly).
     numbers = pass_difference_numbers(session=session) if session.double_entry else []
-    page = page_of(request, numbers)
+    page = page_of(request, numbers, per_page=DIFFERENCES_PER_PAGE)
     differences = pass_differences(session=session, numbers=list(page)) if len(page) else []
     context = {
         "session": session,
