@@ -49,8 +49,8 @@ def get_pass_for(
 def lock_pass_for_entry(
     request: HttpRequest, pk: int, entry_pass: int, *, client_token=None
 ) -> EntrySnapshot:
-    """The entry screen's save: the access check and the save's facts in one query, under the
-    session's row lock (call it inside the save's transaction).
+    """The entry screen's save: the access check and the save's facts in one query, after the
+    session's row lock (`entry_snapshot(lock=True)`; call it inside the save's transaction).
 
     The rules are those of `get_session_for(request, pk, need="enter_ballots")`, read from
     the same query: no such session, or no role in its organization: 404; no counting role,

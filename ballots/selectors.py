@@ -204,7 +204,7 @@ def tally_sheet_totals(*, session: VoteSession) -> dict[int, dict[str, int]]:
 
 @dataclass
 class EntrySnapshot:
-    """What a ballot save needs to know, read in one query under the session's row lock:
+    """What a ballot save needs to know, read in one query once the session's row is locked:
     the session (with its organization), the user's roles in the organization, seat on the
     committee and passes typed in, the officials, the pass's last entry number, its running
     totals, and the ballot a client token already made, if any."""

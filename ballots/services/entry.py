@@ -61,7 +61,8 @@ def ballot_save(
     """`ballot_record` once its facts are read: call it inside the transaction that took
     `snapshot` under the session's row lock (`entry_snapshot(lock=True)`).
 
-    Four statements: the ballot, its marks, the audit entry, the running totals. On return
+    Writes the ballot, its marks, the audit entry and the running totals (`ballot_insert`:
+    one statement on PostgreSQL, four on SQLite). On return
     `snapshot.totals` and `snapshot.last_number` are the pass's, this ballot included.
     """
     if not transaction.get_connection().in_atomic_block:

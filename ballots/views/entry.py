@@ -207,10 +207,11 @@ def _client_token(value) -> uuid.UUID | None:
 
 
 def _save_entry(request, pk, entry_pass):
-    """The save: one transaction whose first query is the access check, the session's row lock
-    and every fact the save needs (`lock_pass_for_entry`); then the ballot, its marks, the
-    audit entry and the running totals; the JSON answer comes from the totals just written.
-    The service decides whether this user may write in this pass."""
+    """The save, in one transaction: the session's row lock (PostgreSQL) and one query for the
+    access check and every fact the save needs (`lock_pass_for_entry`); then the ballot, its
+    marks, the audit entry and the running totals (one statement on PostgreSQL); the JSON
+    answer comes from the totals just written. The service decides whether this user may
+    write in this pass."""
     wants_json = _wants_json(request)
     token = _client_token(request.POST.get("client_token"))
     ballot = error = None
