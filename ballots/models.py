@@ -5,6 +5,8 @@ ballot knows its session, its entry number within an entry pass, and who of
 the counting committee typed it in.
 """
 
+import hashlib
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -61,6 +63,10 @@ class Ballot(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
     # Sent by the entry screen with each save: a resubmitted save finds its ballot.
     client_token = models.UUIDField(null=True, blank=True, unique=True, editable=False)
+    # What the ballot says (whole-ballot reason and marks), digested by `content_digest`
+    # whenever it is entered or changed: the two passes agree on a number when their digests
+    # do, so the differences are found by one GROUP BY over the ballots, not the marks.
+    content_digest = models.CharField(max_length=40, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("ballot")
@@ -83,6 +89,18 @@ class Ballot(models.Model):
                 name="ballot_note_only_for_other",
             ),
         ]
+        indexes = [
+            # The differences between the passes: GROUP BY number over a session's non-voided
+            # ballots, comparing digests: read from this index alone, already in number order.
+            models.Index(
+                fields=["session", "number", "content_digest"],
+                condition=Q(voided=False),
+                name="ballot_pass_compare",
+            ),
+            # Blind double entry: the passes a member has typed in, probed at every save
+            # (without it the look-up walks the member's ballots of every past session).
+            models.Index(fields=["entered_by", "session", "entry_pass"], name="ballot_typist_pass"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.session_id}/{self.entry_pass}/{self.number}"
@@ -90,6 +108,16 @@ class Ballot(models.Model):
     @property
     def is_invalid(self) -> bool:
         return bool(self.invalid_reason)
+
+
+def content_digest(invalid_reason: str, marks: dict[int, str]) -> str:
+    """A ballot's content as a short digest: its whole-ballot reason, or its marks by official
+    order. Equal contents, equal digests; the note is not part of it (nor of a difference)."""
+    if invalid_reason:
+        text = f"invalid:{invalid_reason}"
+    else:
+        text = ",".join(f"{order}={marks[order]}" for order in sorted(marks))
+    return hashlib.sha1(text.encode(), usedforsecurity=False).hexdigest()
 
 
 class Mark(models.Model):
@@ -270,3 +298,42 @@ class ScannedBallot(models.Model):
 
     def __str__(self) -> str:
         return f"{self.session_id}/{self.entry_pass}/{self.number} ({self.status})"
+
+
+# The running totals count one more "value" besides the five marks: a ballot invalid as a
+# whole adds one to every official's WHOLE_INVALID. So, per official, the six values add up
+# to the pass's ballots entered (voided entries aside).
+WHOLE_INVALID = "whole_invalid"
+TOTAL_VALUES = (*MarkValue.values, WHOLE_INVALID)
+
+
+class PassTotal(models.Model):
+    """Running totals of one entry pass: per official and value, how many ballots (voided
+    entries aside) carry it.
+
+    Kept in the same transaction as every change to ballots and marks (save, import,
+    correction, void, resolution: `ballots.totals`), so the entry screen and the count's
+    dashboard read a few hundred rows instead of counting every mark. The tally itself is
+    still counted from the marks.
+    """
+
+    session = models.ForeignKey(VoteSession, on_delete=models.CASCADE, related_name="+")
+    entry_pass = models.PositiveSmallIntegerField(choices=EntryPass.choices)
+    official = models.ForeignKey(Official, on_delete=models.CASCADE, related_name="+")
+    value = models.CharField(max_length=20)
+    count = models.IntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("running total")
+        verbose_name_plural = _("running totals")
+        constraints = [
+            # The upsert's conflict target; also the index every read of a pass uses. (No
+            # CHECK count >= 0: SQLite checks the row an upsert proposes, before the conflict,
+            # so taking one away would fail; tests recount the totals instead.)
+            models.UniqueConstraint(
+                fields=["session", "entry_pass", "official", "value"], name="pass_total_key"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.session_id}/{self.entry_pass}/{self.official_id}/{self.value}={self.count}"

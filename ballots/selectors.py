@@ -1,13 +1,38 @@
 """Reads on ballots that span relations: entry progress, the differences between passes, and the
 totals per official (from the ballots entered, or from the hand-count sheet)."""
 
+from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, Q
+from django.db import connection
+from django.db.models import (
+    CharField,
+    Count,
+    Exists,
+    F,
+    Max,
+    Min,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+)
+from django.db.models.functions import Concat
 
-from ballots.models import Ballot, Mark, MarkValue, TallySheetRow
+from ballots.models import (
+    WHOLE_INVALID,
+    Ballot,
+    EntryPass,
+    Mark,
+    MarkValue,
+    PassTotal,
+    TallySheetRow,
+)
+from confidence_vote.lib.db import JoinedText
 from sessions.access import User
-from sessions.models import VoteSession
+from sessions.models import Official, VoteSession
 
 # The four columns of a tally per official; "invalid" is invalid for that official
 # (no box or several ticked) plus the ballots invalid as a whole.
@@ -15,45 +40,45 @@ TALLY_COLUMNS = ("high", "medium", "low", "invalid")
 
 
 def entry_progress(*, session: VoteSession, entry_pass: int) -> dict[str, Any]:
-    """How far one entry pass has come: two queries, whatever the number of ballots.
+    """How far one entry pass has come, from its running totals: two queries, whatever the
+    number of ballots.
 
     {"entered": non-voided ballots, "invalid": of which invalid as a whole,
      "by_order": {official order: {"high": n, "medium": n, "low": n, "none": n, "several": n}}}
     """
-    totals = Ballot.objects.filter(session=session, entry_pass=entry_pass, voided=False).aggregate(
-        entered=Count("pk"), invalid=Count("pk", filter=~Q(invalid_reason=""))
-    )
-    counted = Q(marks__ballot__entry_pass=entry_pass, marks__ballot__voided=False)
-    rows = (
-        session.officials.order_by("order")
-        .annotate(
-            **{
-                f"n_{value}": Count("marks", filter=counted & Q(marks__value=value))
-                for value in MarkValue.values
-            }
-        )
-        .values("order", *(f"n_{value}" for value in MarkValue.values))
-    )
+    orders = list(session.officials.order_by("order").values_list("order", flat=True))
+    by_order = {order: dict.fromkeys(MarkValue.values, 0) for order in orders}
+    whole_invalid: dict[int, int] = {}
+    entered: dict[int, int] = {}
+    for order, value, count in PassTotal.objects.filter(
+        session=session, entry_pass=entry_pass
+    ).values_list("official__order", "value", "count"):
+        entered[order] = entered.get(order, 0) + count
+        if value == WHOLE_INVALID:
+            whole_invalid[order] = count
+        elif order in by_order:
+            by_order[order][value] = count
+    # Every ballot entered counts once for every official: the first official's sum is the
+    # number of ballots.
+    first = orders[0] if orders else 0
     return {
-        "entered": totals["entered"],
-        "invalid": totals["invalid"],
-        "by_order": {
-            row["order"]: {value: row[f"n_{value}"] for value in MarkValue.values} for row in rows
-        },
+        "entered": entered.get(first, 0),
+        "invalid": whole_invalid.get(first, 0),
+        "by_order": by_order,
     }
 
 
 def _pass_sides(
-    *, session: VoteSession, number: int | None = None
+    *, session: VoteSession, numbers: list[int] | None = None
 ) -> dict[int, dict[int, dict[str, Any]]]:
-    """{pass: {number: side}} for the non-voided ballots (only `number`'s when given)."""
+    """{pass: {number: side}} for the non-voided ballots (only `numbers`' when given)."""
     passes: dict[int, dict[int, dict[str, Any]]] = {1: {}, 2: {}}
     by_id: dict[int, dict[str, Any]] = {}
     ballots = Ballot.objects.filter(session=session, voided=False)
     marks = Mark.objects.filter(ballot__session=session, ballot__voided=False)
-    if number is not None:
-        ballots = ballots.filter(number=number)
-        marks = marks.filter(ballot__number=number)
+    if numbers is not None:
+        ballots = ballots.filter(number__in=numbers)
+        marks = marks.filter(ballot__number__in=numbers)
     for pk, entry_pass, ballot_number, invalid_reason in ballots.values_list(
         "pk", "entry_pass", "number", "invalid_reason"
     ):
@@ -67,16 +92,37 @@ def _pass_sides(
     return passes
 
 
-def pass_differences(*, session: VoteSession) -> list[dict[str, Any]]:
-    """Every entry number where the two passes disagree, in number order: two queries.
+def pass_difference_numbers(*, session: VoteSession) -> QuerySet:
+    """The entry numbers where the two passes disagree, in order, as a query (count it, slice
+    it): one GROUP BY over the session's non-voided ballots, comparing what each says
+    (`Ballot.content_digest`); a number entered in one pass only is a difference too."""
+    return (
+        Ballot.objects.filter(session=session, voided=False)
+        .order_by("number")
+        .values("number")
+        .annotate(n=Count("pk"), low=Min("content_digest"), high=Max("content_digest"))
+        .filter(Q(n__lt=2) | ~Q(low=F("high")))
+        .values_list("number", flat=True)
+    )
+
+
+def pass_differences(
+    *, session: VoteSession, numbers: list[int] | None = None
+) -> list[dict[str, Any]]:
+    """Every entry number where the two passes disagree (or those of `numbers` that do), in
+    number order: three queries.
 
     Each item: {"number": n, "first": side or None, "second": side or None}, a side being
     {"invalid_reason": "...", "marks": {official order: value}}; None: not entered in that pass.
     Voided entries are left out, as if never typed.
     """
-    passes = _pass_sides(session=session)
+    if numbers is None:
+        numbers = list(pass_difference_numbers(session=session))
+    if not numbers:
+        return []
+    passes = _pass_sides(session=session, numbers=numbers)
     differences = []
-    for number in sorted(passes[1].keys() | passes[2].keys()):
+    for number in sorted(numbers):
         first, second = passes[1].get(number), passes[2].get(number)
         if first != second:
             differences.append({"number": number, "first": first, "second": second})
@@ -86,7 +132,7 @@ def pass_differences(*, session: VoteSession) -> list[dict[str, Any]]:
 def pass_difference(*, session: VoteSession, number: int) -> dict[str, Any] | None:
     """The two passes' sides of one entry number, shaped as in `pass_differences`, or None
     when they agree (or neither pass has that number): two queries."""
-    passes = _pass_sides(session=session, number=number)
+    passes = _pass_sides(session=session, numbers=[number])
     first, second = passes[1].get(number), passes[2].get(number)
     if first == second:
         return None
@@ -94,7 +140,8 @@ def pass_difference(*, session: VoteSession, number: int) -> dict[str, Any] | No
 
 
 def entered_per_pass(*, session: VoteSession) -> dict[int, int]:
-    """{pass: ballots entered and not voided}: one query."""
+    """{pass: ballots entered and not voided}, counted from the ballots (one query on their
+    index): what the access object asks to know whether both passes are complete."""
     return dict(
         Ballot.objects.filter(session=session, voided=False)
         .order_by()
@@ -102,6 +149,21 @@ def entered_per_pass(*, session: VoteSession) -> dict[int, int]:
         .annotate(n=Count("pk"))
         .values_list("entry_pass", "n")
     )
+
+
+def pass_entered_counts(*, session: VoteSession) -> dict[int, int]:
+    """{pass: ballots entered (voided aside)} from the running totals: one query. Every ballot
+    counts once for every official, so the first official's totals add up to it."""
+    first = Official.objects.filter(session=session).order_by("order").values("pk")[:1]
+    counts = dict.fromkeys(EntryPass.values, 0)
+    for entry_pass, entered in (
+        PassTotal.objects.filter(session=session, official_id=Subquery(first))
+        .values("entry_pass")
+        .annotate(entered=Sum("count"))
+        .values_list("entry_pass", "entered")
+    ):
+        counts[entry_pass] = entered
+    return counts
 
 
 def passes_entered_by(*, session: VoteSession, user: User | None) -> set[int]:
@@ -148,3 +210,122 @@ def tally_sheet_totals(*, session: VoteSession) -> dict[int, dict[str, int]]:
     """The hand-count sheet shaped like `ballot_totals` ({} when none was recorded): one query."""
     rows = TallySheetRow.objects.filter(session=session).values("official__order", *TALLY_COLUMNS)
     return {row["official__order"]: {c: row[c] for c in TALLY_COLUMNS} for row in rows}
+
+
+# --- one save's look-up -------------------------------------------------------------------
+
+
+@dataclass
+class EntrySnapshot:
+    """What a ballot save needs to know, read in one query once the session's row is locked:
+    the session (with its organization), the user's roles in the organization, seat on the
+    committee and passes typed in, the officials, the pass's last entry number, its running
+    totals, and the ballot a client token already made, if any."""
+
+    session: VoteSession
+    entry_pass: int
+    passes_entered: set[int]
+    # {ballot order: official id}
+    officials: dict[int, int]
+    last_number: int
+    # {(official id, value): count}, zeros left out
+    totals: dict[tuple[int, str], int]
+    token_ballot_id: int | None
+
+    @property
+    def entered(self) -> int:
+        """Ballots entered in the pass (voided aside): per official, the values add up to it."""
+        if not self.officials:
+            return 0
+        first = min(self.officials.values())
+        return sum(n for (official_id, _value), n in self.totals.items() if official_id == first)
+
+    def progress(self) -> dict[int, dict[str, int]]:
+        """{official order: {mark value: count}}, as `entry_progress` answers."""
+        return {
+            order: {value: self.totals.get((official_id, value), 0) for value in MarkValue.values}
+            for order, official_id in sorted(self.officials.items())
+        }
+
+
+def _joined(queryset, expression) -> Subquery:
+    return Subquery(
+        queryset.order_by()
+        .values("session")
+        .annotate(joined=JoinedText(expression))
+        .values("joined")[:1]
+    )
+
+
+def _pairs(text: str | None) -> list[list[str]]:
+    return [item.split(":") for item in text.split(",")] if text else []
+
+
+def entry_snapshot(
+    *, session_pk: int, user, entry_pass: int, client_token=None, lock: bool = True
+) -> EntrySnapshot | None:
+    """The facts of one save (see EntrySnapshot) in one query; None: no such session.
+
+    With `lock` (call it inside the save's transaction), the session row is locked first, on
+    a database that has row locks (PostgreSQL), by a statement of its own: a query that
+    waits for a lock reads the other tables as they were when it started, so the facts read
+    in the same statement could miss the ballot a concurrent save just committed. SQLite
+    has no row locks (its transactions take the whole database when they first write), so
+    there the facts are the only query.
+    """
+    if lock and connection.features.has_select_for_update:
+        locked = list(
+            VoteSession.objects.select_for_update()
+            .filter(pk=session_pk)
+            .order_by()
+            .values_list("pk", flat=True)
+        )
+        if not locked:
+            return None
+    user_id = user.pk if user is not None and user.is_authenticated else None
+    session_ref = OuterRef("pk")
+    annotations: dict[str, Any] = {
+        "x_officials": _joined(
+            Official.objects.filter(session=session_ref),
+            Concat("order", Value(":"), "pk", output_field=CharField()),
+        ),
+        "x_totals": _joined(
+            PassTotal.objects.filter(session=session_ref, entry_pass=entry_pass, count__gt=0),
+            Concat(
+                "official_id", Value(":"), "value", Value(":"), "count", output_field=CharField()
+            ),
+        ),
+        "x_last_number": Subquery(
+            Ballot.objects.filter(session=session_ref, entry_pass=entry_pass)
+            .order_by("-number")
+            .values("number")[:1]
+        ),
+    }
+    # Who may save is the access object's answer (asked before); here only the passes the
+    # user typed, which the blind-entry rule needs.
+    if user_id is not None:
+        for number in EntryPass.values:
+            annotations[f"x_pass_{number}"] = Exists(
+                Ballot.objects.filter(entered_by_id=user_id, session=session_ref, entry_pass=number)
+            )
+    if client_token is not None:
+        annotations["x_token_ballot"] = Subquery(
+            Ballot.objects.filter(client_token=client_token).values("pk")[:1]
+        )
+    sessions = VoteSession.objects.select_related("organization").annotate(**annotations)
+    session = sessions.filter(pk=session_pk).first()
+    if session is None:
+        return None
+    facts: Any = session  # the query's annotations
+    return EntrySnapshot(
+        session=session,
+        entry_pass=entry_pass,
+        passes_entered={n for n in EntryPass.values if getattr(session, f"x_pass_{n}", False)},
+        officials={int(order): int(pk) for order, pk in _pairs(facts.x_officials)},
+        last_number=facts.x_last_number or 0,
+        totals={
+            (int(official_id), value): int(count)
+            for official_id, value, count in _pairs(facts.x_totals)
+        },
+        token_ballot_id=getattr(session, "x_token_ballot", None),
+    )

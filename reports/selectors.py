@@ -140,13 +140,17 @@ class Tally:
 
 
 def _ballot_counts(
-    session: VoteSession, profile: RuleProfile
+    session: VoteSession, profile: RuleProfile, official_orders: dict[int, int]
 ) -> tuple[int, int, dict[int, dict[str, int]]]:
     """(ballots collected, ballots invalid as a whole, {order: counts}) from pass 1: 2 queries.
 
     With double entry the first pass stands until both agree (then they are the same). When
     the profile voids a whole ballot for a defect in one row, such ballots count as invalid
     as a whole and their marks count for nobody.
+
+    The marks are aggregated first, grouped by official and value (at most five rows per
+    official), starting from this session's pass-1 ballots; the officials are joined after,
+    in Python (`official_orders`: {official id: order}).
     """
     ballots = Ballot.objects.filter(session=session, entry_pass=EntryPass.FIRST, voided=False)
     defective = Mark.objects.filter(ballot=OuterRef("pk"), value__in=ROW_DEFECTS)
@@ -156,25 +160,32 @@ def _ballot_counts(
     else:
         whole_invalid = ~Q(invalid_reason="")
     totals = ballots.aggregate(collected=Count("pk"), invalid=Count("pk", filter=whole_invalid))
-    counted = Q(marks__ballot__entry_pass=EntryPass.FIRST, marks__ballot__voided=False)
+    marks = Mark.objects.filter(
+        ballot__session=session, ballot__entry_pass=EntryPass.FIRST, ballot__voided=False
+    )
     if profile.row_defect_voids_ballot:
-        counted &= ~Q(
-            marks__ballot__in=Ballot.objects.filter(session=session).filter(Exists(defective))
+        marks = marks.exclude(
+            ballot__in=Ballot.objects.filter(session=session).filter(Exists(defective))
         )
-    rows = session.officials.annotate(
-        **{
-            value: Count("marks", filter=counted & Q(marks__value=value))
-            for value in MarkValue.values
-        }
-    ).values("order", *MarkValue.values)
+    by_value: dict[int, dict[str, int]] = {
+        official_id: dict.fromkeys(MarkValue.values, 0) for official_id in official_orders
+    }
+    for official_id, value, n in (
+        marks.order_by()
+        .values("official_id", "value")
+        .annotate(n=Count("pk"))
+        .values_list("official_id", "value", "n")
+    ):
+        if official_id in by_value:
+            by_value[official_id][value] = n
     counts = {
-        row["order"]: {
+        official_orders[official_id]: {
             "high": row[MarkValue.HIGH],
             "medium": row[MarkValue.MEDIUM],
             "low": row[MarkValue.LOW],
             "invalid": row[MarkValue.NONE] + row[MarkValue.SEVERAL] + totals["invalid"],
         }
-        for row in rows
+        for official_id, row in by_value.items()
     }
     return totals["collected"], totals["invalid"], counts
 
@@ -184,9 +195,11 @@ def tally_for_session(*, session: VoteSession) -> Tally:
     profile = session.profile
     summary = attendance_summary(session=session)
     officials = list(
-        session.officials.order_by("order").values("order", "full_name", "position", "block")
+        session.officials.order_by("order").values("pk", "order", "full_name", "position", "block")
     )
-    collected, whole_invalid, counts = _ballot_counts(session, profile)
+    collected, whole_invalid, counts = _ballot_counts(
+        session, profile, {official["pk"]: official["order"] for official in officials}
+    )
     source = "ballots"
     if collected == 0:
         sheet = tally_sheet_totals(session=session)

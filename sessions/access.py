@@ -170,6 +170,10 @@ class SessionAccess:
                 self._passes = set(_pass_lookup(self.session, self.user))
         return self._passes
 
+    def know_passes_typed(self, passes: set[int]) -> None:
+        """The passes typed, when the caller has just read them (a save's snapshot)."""
+        self._passes = passes
+
     @property
     def passes_complete(self) -> bool:
         """Every pass holds as many ballots as were collected (or issued, until then)."""

@@ -60,7 +60,7 @@ def record_actions() -> set[str]:
     return {code for v in VOCABULARIES for code in v.labels if code in v.in_record}
 
 
-def audit_record(
+def audit_entry(
     *,
     action: str,
     user: User | None,
@@ -69,13 +69,14 @@ def audit_record(
     data: dict[str, Any] | None = None,
     reason: str = "",
 ) -> AuditEntry:
-    """Write one audit entry. Call it inside the service's transaction."""
+    """One audit entry, not yet saved (for a service that writes it with other rows in one
+    statement); `audit_record` writes it."""
     if organization is None:
         if session is None:
             raise ValueError("audit_record needs an organization or a session")
         organization = session.organization
     account = user if user is not None and user.is_authenticated else None
-    return AuditEntry.objects.create(
+    return AuditEntry(
         organization=organization,
         session=session,
         user=account,
@@ -86,6 +87,28 @@ def audit_record(
         # form inside the database's constraint.
         reason=reason[:AUDIT_REASON_MAX_LENGTH],
     )
+
+
+def audit_record(
+    *,
+    action: str,
+    user: User | None,
+    organization: Organization | None = None,
+    session: VoteSession | None = None,
+    data: dict[str, Any] | None = None,
+    reason: str = "",
+) -> AuditEntry:
+    """Write one audit entry. Call it inside the service's transaction."""
+    entry = audit_entry(
+        action=action,
+        user=user,
+        organization=organization,
+        session=session,
+        data=data,
+        reason=reason,
+    )
+    entry.save(force_insert=True)
+    return entry
 
 
 def snapshot(instance, fields: list[str]) -> dict[str, Any]:

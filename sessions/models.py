@@ -524,6 +524,10 @@ class AuditEntry(models.Model):
         indexes = [
             # A session's history page, newest first.
             models.Index(fields=["session", "-created_at"], name="audit_session_created"),
+            # The history's and the ballot record's filters (DISTINCT action, DISTINCT person)
+            # and the history of a user who may not see ballot entries (action IN ...).
+            models.Index(fields=["session", "action"], name="audit_session_action"),
+            models.Index(fields=["session", "username"], name="audit_session_username"),
         ]
 
     def __str__(self) -> str:

@@ -4,13 +4,22 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Literal
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from confidence_vote.lib.signing import EXPIRY_WARNING_DAYS
-from sessions.access import User
+from sessions.access import User, organizations_for
 from sessions.audit import action_choices, audit_visible, record_actions
-from sessions.models import Attendance, AuditEntry, Organization, SigningSetup, VoteSession
+from sessions.models import (
+    Attendance,
+    AuditEntry,
+    Delegate,
+    Official,
+    Organization,
+    SigningSetup,
+    VoteSession,
+)
 
 
 @dataclass(frozen=True)
@@ -42,22 +51,35 @@ def attendance_summary(*, session: VoteSession) -> AttendanceSummary:
     )
 
 
+def _count_of(queryset) -> Coalesce:
+    """A per-session count as a correlated subquery (0 when none)."""
+    return Coalesce(
+        Subquery(
+            queryset.filter(session=OuterRef("pk"))
+            .order_by()
+            .values("session")
+            .annotate(n=Count("pk"))
+            .values("n")[:1]
+        ),
+        0,
+    )
+
+
 def sessions_visible_to(user: User) -> QuerySet[VoteSession]:
-    """Sessions of every organization where the user holds any role, with list counts."""
+    """Sessions of every organization where the user holds any role, with list counts.
+
+    Each count is a subquery on that session's rows (not a join of every official with every
+    delegate), so a page of the list costs the same whatever the history."""
     if not user.is_authenticated:
         return VoteSession.objects.none()
+    organizations = organizations_for(user, need="view").values("pk")
     return (
-        VoteSession.objects.filter(
-            organization__memberships__user=user,
-        )
-        .distinct()
+        VoteSession.objects.filter(organization_id__in=organizations)
         .select_related("organization")
         .annotate(
-            official_count=Count("officials", distinct=True),
-            delegate_count=Count("delegates", distinct=True),
-            present_count=Count(
-                "delegates", filter=Q(delegates__attendance=Attendance.PRESENT), distinct=True
-            ),
+            official_count=_count_of(Official.objects.all()),
+            delegate_count=_count_of(Delegate.objects.all()),
+            present_count=_count_of(Delegate.objects.filter(attendance=Attendance.PRESENT)),
         )
     )
 

@@ -12,7 +12,7 @@ from ballots.services.count import (
     count_record_collected,
     count_reopen,
 )
-from ballots.services.entry import ballot_correct, ballot_record, ballot_void
+from ballots.services.entry import ballot_correct, ballot_record, ballot_save, ballot_void
 from ballots.services.imports import ballots_import
 from ballots.services.resolve import difference_resolve
 from ballots.services.tally_sheet import tally_sheet_record
@@ -20,6 +20,7 @@ from ballots.services.tally_sheet import tally_sheet_record
 __all__ = [
     "ballot_correct",
     "ballot_record",
+    "ballot_save",
     "ballot_void",
     "ballots_import",
     "count_close",

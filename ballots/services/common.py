@@ -4,6 +4,7 @@ Every service locks the session row first, so two committee members cannot race 
 "no more ballots than issued" limit or close a count while a ballot is being saved.
 """
 
+from collections import Counter
 from typing import Any
 
 from django.contrib.auth.models import AnonymousUser
@@ -12,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from ballots.inputs import BallotInput
 from ballots.models import Ballot, EntryPass, InvalidReason, Mark, MarkValue
+from ballots.totals import ballot_delta
 from confidence_vote.lib.text import clean_text
 from sessions import lifecycle
 from sessions.access import User, access_for, require
@@ -162,6 +164,18 @@ def _content_data(ballot: Ballot, marks: dict[int, str]) -> dict[str, Any]:
 
 def _stored_marks(ballot: Ballot) -> dict[int, str]:
     return dict(ballot.marks.order_by("official__order").values_list("official__order", "value"))
+
+
+def _content_delta(
+    officials: dict[int, int], invalid_reason: str, marks: dict[int, str], sign: int = 1
+) -> Counter:
+    """The running totals' change for a ballot's content ({order: value} marks)."""
+    return ballot_delta(
+        officials=officials.values(),
+        invalid_reason=invalid_reason,
+        marks={officials[order]: value for order, value in marks.items()},
+        sign=sign,
+    )
 
 
 def _locked_ballot(ballot: Ballot) -> tuple[VoteSession, Ballot]:

@@ -5,8 +5,13 @@ from typing import Any
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from ballots.models import Ballot, EntryPass, TallySheetRow
-from ballots.selectors import ballot_totals, pass_differences, tally_sheet_totals
+from ballots.models import EntryPass, TallySheetRow
+from ballots.selectors import (
+    ballot_totals,
+    pass_difference_numbers,
+    pass_entered_counts,
+    tally_sheet_totals,
+)
 from ballots.services.common import (
     _entered_count,
     _orders,
@@ -21,6 +26,9 @@ from sessions.errors import DomainError
 from sessions.models import Typing, VoteSession
 from sessions.services.common import lock_session, validate
 from sessions.services.sessions import session_open_counting
+
+# How many differing entry numbers a problem lists before it is cut short.
+MAX_LISTED = 50
 
 # --- counting opens -----------------------------------------------------------------------
 
@@ -117,39 +125,46 @@ def count_record_collected(
     return session
 
 
-def _entered_one_by_one(session: VoteSession) -> bool:
-    """Were any ballots entered one by one (in either pass, voided entries aside)?"""
-    return Ballot.objects.filter(session=session, voided=False).exists()
-
-
-def count_close_problems(*, session: VoteSession) -> list[str]:
+def count_close_problems(
+    *,
+    session: VoteSession,
+    entered: dict[int, int] | None = None,
+    differing: list[int] | None = None,
+) -> list[str]:
     """Why a count in progress cannot close yet; empty when it can.
 
     The count closes when every collected ballot is entered (in both passes, and alike, with
     double entry). When no ballot was entered one by one, a complete hand-count sheet stands in
     for the pile; when both exist, the sheet must match the ballots entered.
+
+    `entered` ({pass: ballots}, `pass_entered_counts`) and `differing` (the numbers where the
+    passes differ, `pass_difference_numbers`): pass them when the caller has read them.
+    A fixed number of queries, whatever the number of ballots.
     """
     collected = session.ballots_collected
     if collected is None:
         return [_("Record the number of ballots collected first.")]
+    if entered is None:
+        entered = pass_entered_counts(session=session)
     sheet = tally_sheet_totals(session=session)
-    if sheet and not _entered_one_by_one(session):
+    # Were any ballots entered one by one (in either pass, voided entries aside)?
+    if sheet and not any(entered.values()):
         return _sheet_problems(session=session, sheet=sheet, collected=collected)
     passes = [EntryPass.FIRST, EntryPass.SECOND] if session.double_entry else [EntryPass.FIRST]
     problems = []
     for entry_pass in passes:
-        entered = _entered_count(session=session, entry_pass=entry_pass)
-        if entered != collected:
+        if entered[entry_pass] != collected:
             problems.append(
                 _("Entry %(pass)d: %(entered)d ballots entered, %(collected)d collected.")
-                % {"pass": entry_pass, "entered": entered, "collected": collected}
+                % {"pass": entry_pass, "entered": entered[entry_pass], "collected": collected}
             )
     if session.double_entry:
-        differing = [row["number"] for row in pass_differences(session=session)]
+        if differing is None:
+            differing = list(pass_difference_numbers(session=session))
         if differing:
-            problems.append(
-                _("The passes differ on ballots %(numbers)s.") % {"numbers": _orders(differing)}
-            )
+            # A long list is cut: the compare page shows every difference.
+            shown = _orders(differing[:MAX_LISTED]) + (", …" if len(differing) > MAX_LISTED else "")
+            problems.append(_("The passes differ on ballots %(numbers)s.") % {"numbers": shown})
     if sheet:
         problems.extend(
             _sheet_problems(

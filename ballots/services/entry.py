@@ -3,18 +3,18 @@
 import uuid
 
 from django.db import transaction
-from django.db.models import Max
 from django.utils.translation import gettext as _
 
 from ballots.inputs import BallotInput
-from ballots.models import Ballot, Mark
+from ballots.models import Ballot, Mark, content_digest
+from ballots.selectors import EntrySnapshot, entry_snapshot
 from ballots.services.common import (
     _build_marks,
     _check_pass,
     _checked_content,
     _clean,
     _content_data,
-    _entered_count,
+    _content_delta,
     _locked_ballot,
     _official_ids,
     _require_counting,
@@ -24,11 +24,12 @@ from ballots.services.common import (
     _stored_marks,
     _too_many,
 )
-from sessions.access import User
-from sessions.audit import audit_record
+from ballots.totals import ballot_insert, totals_apply
+from sessions.access import User, require
+from sessions.audit import audit_entry, audit_record
 from sessions.errors import DomainError
 from sessions.models import VoteSession
-from sessions.services.common import acting_account, lock_session
+from sessions.services.common import acting_account
 
 # --- ballots ------------------------------------------------------------------------------
 
@@ -43,39 +44,60 @@ def ballot_record(
     client_token: uuid.UUID | None = None,
 ) -> Ballot:
     """Enter one paper ballot; a resubmitted save (same client token) returns the first one."""
-    session = lock_session(session)
-    _require_member(user=user, session=session)
-    if client_token is not None:
-        existing = Ballot.objects.filter(client_token=client_token).first()
-        if existing is not None:
-            if existing.session_id != session.pk or existing.entered_by_id != getattr(
-                user, "pk", None
-            ):
-                raise DomainError(_("This entry form belongs to another session; reload it."))
-            return existing
+    snapshot = entry_snapshot(
+        session_pk=session.pk, user=user, entry_pass=entry_pass, client_token=client_token
+    )
+    if snapshot is None:
+        raise VoteSession.DoesNotExist
+    return ballot_save(user=user, snapshot=snapshot, entry=entry, client_token=client_token)
+
+
+def ballot_save(
+    *,
+    user: User | None,
+    snapshot: EntrySnapshot,
+    entry: BallotInput,
+    client_token: uuid.UUID | None = None,
+) -> Ballot:
+    """`ballot_record` once its facts are read: call it inside the transaction that took
+    `snapshot` under the session's row lock (`entry_snapshot(lock=True)`).
+
+    Writes the ballot, its marks, the audit entry and the running totals (`ballot_insert`:
+    one statement on PostgreSQL, four on SQLite). On return
+    `snapshot.totals` and `snapshot.last_number` are the pass's, this ballot included.
+    """
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("ballot_save runs inside the transaction of its snapshot")
+    session, entry_pass = snapshot.session, snapshot.entry_pass
+    require(user=user, session=session, capability="enter_ballots")
+    if snapshot.token_ballot_id is not None:
+        existing = Ballot.objects.get(pk=snapshot.token_ballot_id)
+        mine = existing.entered_by_id == getattr(user, "pk", None)
+        if existing.session_id != session.pk or not mine:
+            raise DomainError(_("This entry form belongs to another session; reload it."))
+        return existing
     _require_counting(session)
     entry_pass = _check_pass(session=session, entry_pass=entry_pass)
     _require_own_pass(user=user, session=session, entry_pass=entry_pass)
 
-    ballots = Ballot.objects.filter(session=session, entry_pass=entry_pass)
     if entry.number is None:
-        number = (ballots.aggregate(last=Max("number"))["last"] or 0) + 1
+        number = snapshot.last_number + 1
     else:
         number = int(entry.number)
         if number < 1:
             raise DomainError(_("Entry numbers start at 1."), field="number")
-        if ballots.filter(number=number).exists():
+        if Ballot.objects.filter(session=session, entry_pass=entry_pass, number=number).exists():
             raise DomainError(
                 _("Ballot %(number)d is already entered in entry %(pass)d.")
                 % {"number": number, "pass": entry_pass},
                 field="number",
             )
-    count = _entered_count(session=session, entry_pass=entry_pass) + 1
+    count = snapshot.entered + 1
     assert session.ballots_issued is not None  # set when counting opened (a constraint)
     if count > session.ballots_issued:
         raise _too_many(session=session, entry_pass=entry_pass, count=count)
 
-    officials = _official_ids(session)
+    officials = snapshot.officials
     reason, note, marks = _checked_content(number=number, entry=entry, officials=officials)
     ballot = Ballot(
         session=session,
@@ -85,16 +107,27 @@ def ballot_record(
         invalid_note=note,
         entered_by=acting_account(user),
         client_token=client_token,
+        content_digest=content_digest(reason, marks),
     )
     _clean(ballot, number=number, exclude=["session", "entered_by"])
-    ballot.save()
-    Mark.objects.bulk_create(_build_marks(ballot, marks, officials))
-    audit_record(
+    audit = audit_entry(
         action="ballot.create",
         user=user,
         session=session,
         data={"pass": entry_pass, "number": number, "invalid_reason": reason, "marks": marks},
     )
+    delta = _content_delta(officials, reason, marks)
+    ballot_insert(
+        ballot=ballot,
+        marks=_build_marks(ballot, marks, officials),
+        audit=audit,
+        entry_pass=entry_pass,
+        delta=delta,
+    )
+    for key, n in delta.items():
+        snapshot.totals[key] = snapshot.totals.get(key, 0) + n
+    snapshot.last_number = max(snapshot.last_number, number)
+    snapshot.passes_entered.add(entry_pass)
     return ballot
 
 
@@ -123,13 +156,18 @@ def ballot_correct(*, user: User | None, ballot: Ballot, entry: BallotInput, rea
     invalid_reason, note, marks = _checked_content(
         number=ballot.number, entry=entry, officials=officials
     )
-    before = _content_data(ballot, _stored_marks(ballot))
+    stored = _stored_marks(ballot)
+    before = _content_data(ballot, stored)
+    delta = _content_delta(officials, ballot.invalid_reason, stored, sign=-1)
+    delta.update(_content_delta(officials, invalid_reason, marks))
     ballot.invalid_reason = invalid_reason
     ballot.invalid_note = note
+    ballot.content_digest = content_digest(invalid_reason, marks)
     _clean(ballot, number=ballot.number, exclude=["session", "entered_by"])
-    ballot.save(update_fields=["invalid_reason", "invalid_note", "updated_at"])
+    ballot.save(update_fields=["invalid_reason", "invalid_note", "content_digest", "updated_at"])
     ballot.marks.all().delete()
     Mark.objects.bulk_create(_build_marks(ballot, marks, officials))
+    totals_apply(session_id=session.pk, entry_pass=ballot.entry_pass, delta=delta)
     audit_record(
         action="ballot.correct",
         user=user,
@@ -155,8 +193,11 @@ def ballot_void(*, user: User | None, ballot: Ballot, reason: str) -> Ballot:
     reason = _require_reason(reason)
     if ballot.voided:
         raise DomainError(_("Ballot %(number)d is already voided.") % {"number": ballot.number})
+    officials = _official_ids(session)
+    delta = _content_delta(officials, ballot.invalid_reason, _stored_marks(ballot), sign=-1)
     ballot.voided = True
     ballot.save(update_fields=["voided", "updated_at"])
+    totals_apply(session_id=session.pk, entry_pass=ballot.entry_pass, delta=delta)
     audit_record(
         action="ballot.void",
         user=user,

@@ -1,17 +1,19 @@
 """Entering a whole pile of ballots at once, from a file."""
 
+from collections import Counter
 from collections.abc import Sequence
 
 from django.db import transaction
 from django.utils.translation import gettext as _
 
 from ballots.inputs import BallotInput
-from ballots.models import Ballot, Mark
+from ballots.models import Ballot, Mark, content_digest
 from ballots.services.common import (
     _build_marks,
     _check_pass,
     _checked_content,
     _clean,
+    _content_delta,
     _entered_count,
     _official_ids,
     _orders,
@@ -20,6 +22,7 @@ from ballots.services.common import (
     _require_own_pass,
     _too_many,
 )
+from ballots.totals import totals_apply
 from sessions.access import User
 from sessions.audit import audit_record
 from sessions.errors import DomainError
@@ -46,24 +49,7 @@ def ballots_import(
     if not rows:
         raise DomainError(_("There are no ballots to import."))
 
-    numbers: list[int] = []
-    seen: set[int] = set()
-    for position, row in enumerate(rows, start=1):
-        if row.number is None:
-            raise DomainError(
-                _("Row %(row)d: the ballot's entry number is missing.") % {"row": position}
-            )
-        number = int(row.number)
-        if number < 1:
-            raise DomainError(
-                _("Ballot %(number)d: entry numbers start at 1.") % {"number": number}
-            )
-        if number in seen:
-            raise DomainError(
-                _("Ballot %(number)d appears more than once in the import.") % {"number": number}
-            )
-        seen.add(number)
-        numbers.append(number)
+    numbers = _import_numbers(rows)
 
     taken = list(
         Ballot.objects.filter(session=session, entry_pass=entry_pass, number__in=numbers)
@@ -92,6 +78,7 @@ def ballots_import(
             invalid_reason=reason,
             invalid_note=note,
             entered_by=acting_account(user) if user is not None else None,
+            content_digest=content_digest(reason, marks),
         )
         _clean(ballot, number=number, exclude=["session", "entered_by"])
         ballots.append(ballot)
@@ -102,6 +89,10 @@ def ballots_import(
     for ballot, marks in zip(created, contents, strict=True):
         mark_rows.extend(_build_marks(ballot, marks, officials))
     Mark.objects.bulk_create(mark_rows)
+    delta: Counter = Counter()
+    for ballot, marks in zip(created, contents, strict=True):
+        delta.update(_content_delta(officials, ballot.invalid_reason, marks))
+    totals_apply(session_id=session.pk, entry_pass=entry_pass, delta=delta)
     audit_record(
         action="ballot.import",
         user=user,
@@ -109,3 +100,26 @@ def ballots_import(
         data={"pass": entry_pass, "count": len(created)},
     )
     return created
+
+
+def _import_numbers(rows: Sequence[BallotInput]) -> list[int]:
+    """The rows' entry numbers: each given, at least 1, once."""
+    numbers: list[int] = []
+    seen: set[int] = set()
+    for position, row in enumerate(rows, start=1):
+        if row.number is None:
+            raise DomainError(
+                _("Row %(row)d: the ballot's entry number is missing.") % {"row": position}
+            )
+        number = int(row.number)
+        if number < 1:
+            raise DomainError(
+                _("Ballot %(number)d: entry numbers start at 1.") % {"number": number}
+            )
+        if number in seen:
+            raise DomainError(
+                _("Ballot %(number)d appears more than once in the import.") % {"number": number}
+            )
+        seen.add(number)
+        numbers.append(number)
+    return numbers

@@ -4,18 +4,20 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from ballots.inputs import BallotInput
-from ballots.models import Ballot, EntryPass, Mark
+from ballots.models import Ballot, EntryPass, Mark, content_digest
 from ballots.selectors import pass_difference
 from ballots.services.common import (
     _build_marks,
     _check_pass,
     _checked_content,
     _clean,
+    _content_delta,
     _entered_count,
     _official_ids,
     _require_counting,
     _too_many,
 )
+from ballots.totals import totals_apply
 from confidence_vote.lib.text import clean_text
 from sessions.access import User, require
 from sessions.audit import audit_record
@@ -75,12 +77,20 @@ def difference_resolve(
             # Not "entered" by the chair in a pass: the audit entry names who resolved it, and
             # the chair stays free to enter the pass they type, if any.
             ballot.entered_by = None
+        # The running totals: the side this pass had (None: missing or voided) goes, the
+        # content stated from the paper comes.
+        side = difference["first" if entry_pass == EntryPass.FIRST else "second"]
+        delta = _content_delta(officials, invalid_reason, marks)
+        if side is not None:
+            delta.update(_content_delta(officials, side["invalid_reason"], side["marks"], -1))
         ballot.invalid_reason = invalid_reason
         ballot.invalid_note = note
+        ballot.content_digest = content_digest(invalid_reason, marks)
         _clean(ballot, number=number, exclude=["session", "entered_by"])
         ballot.save()
         ballot.marks.all().delete()
         Mark.objects.bulk_create(_build_marks(ballot, marks, officials))
+        totals_apply(session_id=session.pk, entry_pass=entry_pass, delta=delta)
     audit_record(
         action="ballot.resolve",
         user=user,

@@ -10,11 +10,14 @@ from django.views.decorators.http import require_http_methods, require_safe
 from ballots import services
 from ballots.forms.count import ResolveForm
 from ballots.models import InvalidReason, MarkValue
-from ballots.selectors import pass_difference, pass_differences
+from ballots.selectors import pass_difference, pass_difference_numbers, pass_differences
+from confidence_vote.lib.paging import page_of
 from sessions import lifecycle
 from sessions.access import get_session_for
 from sessions.errors import DomainError
 from sessions.views.common import form_error
+
+DIFFERENCES_PER_PAGE = 10
 
 
 def _side_view(side: dict | None) -> dict:
@@ -54,12 +57,19 @@ def _difference_view(difference: dict, officials: list) -> dict:
 @login_required
 @require_safe
 def compare(request, pk):
+    """The differences between the passes, ten a page: a fixed number of queries."""
     session = get_session_for(request, pk, need="compare")
     officials = list(session.officials.order_by("order"))
-    differences = pass_differences(session=session) if session.double_entry else []
+    # Differing numbers found by one GROUP BY; their two sides read for the page only. Ten a
+    # page: each difference shows a row per official (44 at the National Assembly).
+    numbers = pass_difference_numbers(session=session) if session.double_entry else []
+    page = page_of(request, numbers, per_page=DIFFERENCES_PER_PAGE)
+    differences = pass_differences(session=session, numbers=list(page)) if len(page) else []
     context = {
         "session": session,
         "differences": [_difference_view(d, officials) for d in differences],
+        "difference_count": page.paginator.count,
+        "page": page,
         "counting": lifecycle.counting_open(session),
     }
     return render(request, "ballots/compare.html", context)
@@ -105,13 +115,18 @@ def resolve(request, pk, number):
     view = _difference_view(difference, officials)
     # The form's radios beside each official's two passes (both lists are in ballot order).
     rows = [
-        {**row, "field": field}
+        {**row, "field": field, "checked": field.value() or ""}
         for row, (_official, field) in zip(view["rows"], form.mark_rows(), strict=True)
     ]
     context = {
         "session": session,
         "difference": view,
         "rows": rows,
+        # The radios of every row, written out in the page (44 officials x 5 choices through
+        # Django's widget templates cost more than the rest of the page).
+        "mark_choices": [
+            (index, value, str(label)) for index, (value, label) in enumerate(MarkValue.choices)
+        ],
         "form": form,
         "taken": request.GET.get("from", ""),
     }

@@ -9,7 +9,7 @@ from django.views.decorators.http import require_POST, require_safe
 
 from ballots import services
 from ballots.forms.count import CollectedForm, CountOpenForm, ReopenForm, first_error
-from ballots.selectors import entry_progress, pass_differences
+from ballots.selectors import pass_difference_numbers, pass_entered_counts
 from sessions import lifecycle
 from sessions.access import get_session_for
 from sessions.errors import DomainError
@@ -43,7 +43,7 @@ def _steps(session) -> list[dict]:
     return steps
 
 
-def _passes(session, *, counting: bool) -> list[dict]:
+def _passes(session, *, counting: bool, entered: dict[int, int]) -> list[dict]:
     """Per entry pass: how far it has come and whether this user may enter in it."""
     access = session.access
     of = session.ballots_collected
@@ -51,13 +51,12 @@ def _passes(session, *, counting: bool) -> list[dict]:
         of = session.ballots_issued or 0
     passes = []
     for number in access.passes():
-        entered = entry_progress(session=session, entry_pass=number)["entered"]
         passes.append(
             {
                 "number": number,
-                "entered": entered,
+                "entered": entered.get(number, 0),
                 "of": of,
-                "complete": entered == of,
+                "complete": entered.get(number, 0) == of,
                 # Blind double entry: whoever entered in one pass sees no way into the other.
                 "may_enter": counting and access.enter_pass(number),
             }
@@ -75,12 +74,20 @@ def _typing_members(session) -> list:
 @login_required
 @require_safe
 def count(request, pk):
+    """The count's dashboard: a fixed number of queries, whatever the number of ballots (the
+    passes' progress from the running totals, the differences by one GROUP BY)."""
     session = get_session_for(request, pk, need="count")
     access = session.access
     is_chair = access.can("chair")
     is_member = access.can("enter_ballots")
     counting = lifecycle.counting_open(session)
     entered_by_me = access.passes_typed
+    entered = differing = None
+    if session.ballots_issued is not None:
+        entered = pass_entered_counts(session=session)
+        # Blind double entry: a typist learns nothing of how the passes compare.
+        if session.double_entry and not access.blind:
+            differing = list(pass_difference_numbers(session=session))
     context = {
         "session": session,
         "is_chair": is_chair,
@@ -93,15 +100,17 @@ def count(request, pk):
         "differences": None,
         # Blind double entry: a typist learns nothing of how the passes compare.
         "blind": access.blind,
-        "problems": services.count_close_problems(session=session)
+        "problems": services.count_close_problems(
+            session=session, entered=entered, differing=differing
+        )
         if counting and not access.blind
         else [],
         "has_tally_sheet": False,
     }
-    if session.ballots_issued is not None:
-        context["passes"] = _passes(session, counting=counting)
-        if session.double_entry and not access.blind:
-            context["differences"] = len(pass_differences(session=session))
+    if entered is not None:
+        context["passes"] = _passes(session, counting=counting, entered=entered)
+        if differing is not None:
+            context["differences"] = len(differing)
         context["has_tally_sheet"] = session.tally_sheet_rows.exists()
         # No ballot entered one by one: the hand count stands for the pile.
         context["hand_count_only"] = context["has_tally_sheet"] and not any(

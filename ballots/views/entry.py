@@ -12,8 +12,9 @@ from collections import defaultdict
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db.models import Max
-from django.http import JsonResponse
+from django.db import transaction
+from django.db.models import Count, Max, Q
+from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
 from django.utils.functional import Promise
@@ -24,7 +25,8 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from ballots import services as ballot_services
 from ballots.forms.entry import BallotCorrectForm, BallotEntryForm, BallotVoidForm, mark_field_name
 from ballots.models import Ballot, InvalidReason, Mark, MarkValue
-from ballots.selectors import entry_progress
+from ballots.selectors import entry_progress, entry_snapshot
+from confidence_vote.lib.paging import page_of
 from sessions import lifecycle
 from sessions.access import get_pass_for, get_session_for
 from sessions.errors import DomainError
@@ -101,6 +103,7 @@ def _legend() -> list[tuple[str | Promise, str | Promise]]:
 
 
 def _rows(officials, form, by_order=None) -> list[dict]:
+    letters = {value: str(letter) for value, letter in MARK_LETTERS.items()}
     rows = []
     for official in officials:
         field = form[mark_field_name(official.order)]
@@ -114,7 +117,7 @@ def _rows(officials, form, by_order=None) -> list[dict]:
                 "value": field.value() or "",
                 "errors": field.errors,
                 "counts": [
-                    (value, MARK_LETTERS[value], "–" if counts is None else counts.get(value, 0))
+                    (value, letters[value], "–" if counts is None else counts.get(value, 0))
                     for value in MarkValue.values
                 ],
             }
@@ -137,7 +140,11 @@ def _widget_context(*, officials, form, by_order=None, editable: bool) -> dict:
         "form": form,
         "rows": rows,
         "columns": _columns(rows),
-        "buttons": MARK_BUTTONS,
+        # Labels translated once per page, not once per official.
+        "buttons": [
+            {**button, "label": str(button["label"]), "title": str(button.get("title", ""))}
+            for button in MARK_BUTTONS
+        ],
         "reasons": [
             {"value": value, "label": label, "key": key}
             for key, (value, label) in zip(INVALID_KEYS, InvalidReason.choices, strict=True)
@@ -192,51 +199,89 @@ def ballot_entry(request, pk, entry_pass):
             request, session=session, entry_pass=entry_pass, officials=officials, form=form
         )
 
-    # The service decides whether this user may write in this pass.
+    return _save_entry(request, pk, entry_pass)
+
+
+class _Row:
+    """An official as the entry form needs one: its ballot order."""
+
+    def __init__(self, order: int):
+        self.order = order
+
+
+def _client_token(value) -> uuid.UUID | None:
+    try:
+        return uuid.UUID(str(value))
+    except ValueError:
+        return None
+
+
+def _save_entry(request, pk, entry_pass):
+    """The save, in one transaction: the session's row lock (PostgreSQL) and one query for
+    every fact the save needs (`entry_snapshot`), after the access object; then the ballot, its
+    marks, the audit entry and the running totals (one statement on PostgreSQL); the JSON
+    answer comes from the totals just written. The service decides whether this user may
+    write in this pass."""
+    # Who may save here: the access object (a typist of this session's committee); whether
+    # this pass is open to them is the service's rule, asked of the same object.
     session = get_session_for(request, pk, need="enter_ballots")
-    officials = list(session.officials.order_by("order"))
     wants_json = _wants_json(request)
-    form = BallotEntryForm(request.POST, officials=officials)
-    if not form.is_valid():
-        if wants_json:
-            return _json_form_errors(form)
-    else:
-        try:
-            ballot = ballot_services.ballot_record(
-                user=request.user,
-                session=session,
-                entry_pass=entry_pass,
-                entry=form.ballot_input(),
-                client_token=form.cleaned_data["client_token"],
+    token = _client_token(request.POST.get("client_token"))
+    ballot = error = form = None
+    try:
+        with transaction.atomic():
+            snapshot = entry_snapshot(
+                session_pk=pk, user=request.user, entry_pass=entry_pass, client_token=token
             )
-        except DomainError as exc:
-            if wants_json:
-                return JsonResponse(
-                    {"ok": False, "errors": [str(exc.message)], "field": exc.field}, status=400
+            if snapshot is None:
+                raise Http404
+            # The same access object answers for the locked row (roles and seat read once;
+            # the passes typed from the snapshot).
+            snapshot.session.access = session.access
+            snapshot.session.__dict__["_access_by_user"] = session.__dict__["_access_by_user"]
+            session.access.know_passes_typed(snapshot.passes_entered)
+            rows = [_Row(order) for order in sorted(snapshot.officials)]
+            form = BallotEntryForm(request.POST, officials=rows)
+            if form.is_valid():
+                ballot = ballot_services.ballot_save(
+                    user=request.user,
+                    snapshot=snapshot,
+                    entry=form.ballot_input(),
+                    client_token=form.cleaned_data["client_token"],
                 )
-            form_error(form, exc)
-        else:
-            if wants_json:
-                # The pass the ballot is in (a repeated client token answers with the ballot it
-                # saved first), and its totals only to whoever may see that pass.
-                saved_pass = ballot.entry_pass
-                progress = entry_progress(session=session, entry_pass=saved_pass)
-                visible = session.access.view_pass(saved_pass)
-                return JsonResponse(
-                    {
-                        "ok": True,
-                        "number": ballot.number,
-                        "next_number": _next_number(session=session, entry_pass=saved_pass),
-                        "entered": progress["entered"],
-                        "limit": _limit(session),
-                        "progress": _progress_json(progress["by_order"]) if visible else {},
-                    }
-                )
-            messages.success(request, _("Ballot %(number)d saved.") % {"number": ballot.number})
-            return redirect("ballots:entry", pk=session.pk, entry_pass=entry_pass)
+    except DomainError as exc:
+        error = exc
+    if ballot is not None:
+        if wants_json:
+            answer = {
+                "ok": True,
+                "number": ballot.number,
+                "next_number": snapshot.last_number + 1,
+                "entered": snapshot.entered,
+                "limit": _limit(session),
+            }
+            # Secrecy: only this pass's counts, and only to whom the pass is open (a repeated
+            # client token of another pass answers with its ballot, never with totals).
+            if ballot.entry_pass == entry_pass and session.access.view_pass(entry_pass):
+                answer["progress"] = _progress_json(snapshot.progress())
+            return JsonResponse(answer)
+        messages.success(request, _("Ballot %(number)d saved.") % {"number": ballot.number})
+        return redirect("ballots:entry", pk=session.pk, entry_pass=entry_pass)
+    if error is not None:
+        if wants_json:
+            return JsonResponse(
+                {"ok": False, "errors": [str(error.message)], "field": error.field}, status=400
+            )
+    elif wants_json:
+        return _json_form_errors(form)
     # Refused: show the input again, unless this pass is closed to the user (blind entry).
     if not session.access.enter_pass(entry_pass):
         raise PermissionDenied
+    officials = list(session.officials.order_by("order"))
+    form = BallotEntryForm(request.POST, officials=officials)
+    form.is_valid()
+    if error is not None:
+        form_error(form, error)
     return _render_entry(
         request, session=session, entry_pass=entry_pass, officials=officials, form=form
     )
@@ -248,21 +293,22 @@ def ballot_entry(request, pk, entry_pass):
 @login_required
 @require_safe
 def ballot_list(request, pk, entry_pass):
+    """The ballots of a pass, 50 a page (in number order): a fixed number of queries."""
     session = get_pass_for(request, pk, entry_pass, mode="view")
     orders = list(session.officials.order_by("order").values_list("order", flat=True))
-    ballots = list(
-        Ballot.objects.filter(session=session, entry_pass=entry_pass)
-        .select_related("entered_by")
-        .order_by("number")
+    ballots = Ballot.objects.filter(session=session, entry_pass=entry_pass)
+    counts = ballots.aggregate(
+        entered=Count("pk", filter=Q(voided=False)), voided=Count("pk", filter=Q(voided=True))
     )
+    page = page_of(request, ballots.select_related("entered_by").order_by("number"))
     marks: dict[int, dict[int, str]] = defaultdict(dict)
     for ballot_id, order, value in Mark.objects.filter(
-        ballot__session=session, ballot__entry_pass=entry_pass
+        ballot_id__in=[ballot.pk for ballot in page]
     ).values_list("ballot_id", "official__order", "value"):
         marks[ballot_id][order] = value
     reasons = dict(InvalidReason.choices)
     rows = []
-    for ballot in ballots:
+    for ballot in page:
         stored = marks.get(ballot.pk, {})
         rows.append(
             {
@@ -277,8 +323,9 @@ def ballot_list(request, pk, entry_pass):
         "session": session,
         "entry_pass": entry_pass,
         "rows": rows,
-        "entered": sum(1 for ballot in ballots if not ballot.voided),
-        "voided": sum(1 for ballot in ballots if ballot.voided),
+        "page": page,
+        "entered": counts["entered"],
+        "voided": counts["voided"],
         "limit": _limit(session),
         "legend": _legend(),
         "counting": lifecycle.counting_open(session),

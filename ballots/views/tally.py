@@ -59,7 +59,9 @@ def tally_sheet(request, pk):
         rows.append(
             {
                 "official": official,
-                "cells": fields.get(official),
+                "cells": list(zip(TALLY_COLUMNS, fields[official], strict=True))
+                if official in fields
+                else None,
                 "counts": [counts[c] for c in TALLY_COLUMNS] if counts else None,
                 "total": total,
                 "adds_up": total == collected,

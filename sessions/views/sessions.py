@@ -6,6 +6,7 @@ from django.urls import path
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
+from confidence_vote.lib.paging import page_of
 from sessions import lifecycle
 from sessions.access import get_session_for, organizations_for
 from sessions.audit import audit_rows
@@ -24,10 +25,12 @@ from sessions.views.common import form_error
 @login_required
 @require_safe
 def session_list(request):
-    sessions = sessions_visible_to(request.user)
+    page = page_of(request, sessions_visible_to(request.user))
     can_create = organizations_for(request.user, need="manage").exists()
     return render(
-        request, "sessions/session_list.html", {"sessions": sessions, "can_create": can_create}
+        request,
+        "sessions/session_list.html",
+        {"sessions": page, "page": page, "can_create": can_create},
     )
 
 
@@ -96,19 +99,21 @@ def session_detail(request, pk):
 @require_safe
 def session_history(request, pk):
     session = get_session_for(request, pk, need="view")
-    page = audit_entries(
+    found = audit_entries(
         session=session,
         can=session.access.can,
         action=request.GET.get("action", ""),
         person=request.GET.get("user", ""),
     )
+    page = page_of(request, found.entries)
     context = {
         "session": session,
-        "rows": audit_rows(page.entries[:500], session=session, can=session.access.can),
-        "actions": page.actions,
-        "action": page.action,
-        "people": page.people,
-        "person": page.person,
+        "rows": audit_rows(page, session=session, can=session.access.can),
+        "page": page,
+        "actions": found.actions,
+        "action": found.action,
+        "people": found.people,
+        "person": found.person,
     }
     return render(request, "sessions/session_history.html", context)
 

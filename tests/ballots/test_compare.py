@@ -130,7 +130,11 @@ def test_queries_do_not_grow_with_differences(login, counting, chair):
         entry_pass=2,
         rows=[BallotInput(number=n, invalid_reason="not_issued") for n in range(6, 41)],
     )
-    assert len(sections(client.get(url(counting)).content.decode())) == 40
+    # Ten differences a page (each shows a row per official); the count names all 40.
+    body = client.get(url(counting)).content.decode()
+    assert len(sections(body)) == 10
+    assert "The passes differ on 40 ballots." in body
+    assert len(sections(client.get(url(counting) + "?page=4").content.decode())) == 10
     many = _queries(client, url(counting))
     assert few == many
     assert many <= 12

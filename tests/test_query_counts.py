@@ -1,0 +1,156 @@
+"""Query counts that must not grow with the ballots: a ballot save and every page of a counting
+session, each measured on a session of 5 ballots and one of 60 (both passes entered, pass 2
+differing on a few), must make the same number of queries, and no more than the limit below.
+
+Timings are the benches' business (bench/pages.py, bench/ballot_entry.py), never a test's.
+"""
+
+import uuid
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from ballots.inputs import BallotInput
+from ballots.services import ballots_import, count_record_collected
+from sessions.models import Role, VoteSession
+from tests.ballots import make_chair_user, make_counting_session
+from tests.factories import make_user
+
+SMALL, LARGE = 5, 60
+OFFICIALS = 5
+# Pass 2 reads these numbers differently (the chair's compare page has something to show).
+DIFFERENT = (2, 4)
+
+# (role, page name, url name, arguments after the session's pk): the limit is the most queries
+# the page may make (login session and user included).
+PAGES = [
+    ("secretariat", "session_list", "vote_sessions:list", None, 6),
+    ("secretariat", "session_detail", "vote_sessions:detail", (), 9),  # and the signing readiness
+    ("secretariat", "history", "vote_sessions:history", (), 9),
+    ("chair", "history", "vote_sessions:history", (), 9),
+    ("chair", "count", "ballots:count", (), 10),
+    ("chair", "compare", "ballots:compare", (), 10),
+    ("chair", "resolve", "ballots:resolve", (DIFFERENT[0],), 8),
+    ("chair", "tally_sheet", "ballots:tally_sheet", (), 10),
+    ("chair", "record", "ballots:record", (), 9),
+    ("chair", "results", "reports:results", (), 9),
+    ("chair", "signoff", "reports:signoff", (), 9),
+    ("member1", "count", "ballots:count", (), 10),
+    ("member1", "entry", "ballots:entry", (1,), 10),
+    ("member1", "ballot_list", "ballots:ballot_list", (1,), 11),
+    ("member1", "ballot_edit", "ballots:ballot_edit", (1, 1), 9),
+    ("member1", "upload", "ballots:upload", (), 8),
+    ("member2", "entry", "ballots:entry", (2,), 10),
+    ("member2", "ballot_list", "ballots:ballot_list", (2,), 11),
+    ("leader", "history", "vote_sessions:history", (), 9),
+    ("leader", "record", "ballots:record", (), 9),
+    ("leader", "results", "reports:results", (), 9),
+]
+
+
+def rows(count, *, entry_pass, start=1):
+    result = []
+    for number in range(start, start + count):
+        if number % 7 == 0:
+            result.append(BallotInput(number=number, invalid_reason="not_issued"))
+            continue
+        marks = {order: ("high", "medium", "low")[(number + order) % 3] for order in (1, 2, 3)}
+        marks[4], marks[5] = "none", "several"
+        if entry_pass == 2 and number in DIFFERENT:
+            marks[1] = "several"
+        result.append(BallotInput(number=number, marks=marks))
+    return result
+
+
+@pytest.fixture
+def people(org, secretariat, leader):
+    chair = make_chair_user(org)
+    member1 = make_user("nhap-luot-1", organization=org, roles=[Role.COUNTING])
+    member2 = make_user("nhap-luot-2", organization=org, roles=[Role.COUNTING])
+    return {
+        "secretariat": secretariat,
+        "chair": chair,
+        "member1": member1,
+        "member2": member2,
+        "leader": leader,
+    }
+
+
+def counted_session(org, people, count):
+    session = make_counting_session(
+        org, chair=people["chair"], members=[people["member1"], people["member2"]]
+    )
+    VoteSession.objects.filter(pk=session.pk).update(ballots_issued=LARGE)
+    session.refresh_from_db()
+    for entry_pass, typist in ((1, people["member1"]), (2, people["member2"])):
+        ballots_import(
+            user=typist,
+            session=session,
+            entry_pass=entry_pass,
+            rows=rows(count, entry_pass=entry_pass),
+        )
+    count_record_collected(user=people["chair"], session=session, ballots_collected=count)
+    return session
+
+
+def queries(client, url) -> int:
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(url)
+    assert response.status_code == 200, url
+    return len(captured)
+
+
+@pytest.fixture
+def sessions(org, people):
+    return {count: counted_session(org, people, count) for count in (SMALL, LARGE)}
+
+
+@pytest.mark.parametrize(("role", "page", "name", "args", "limit"), PAGES, ids=lambda v: v)
+def test_page_queries_do_not_grow_with_the_ballots(
+    role, page, name, args, limit, sessions, people, login
+):
+    client = login(people[role])
+    counts = {}
+    for count, session in sessions.items():
+        url = reverse(name) if args is None else reverse(name, args=[session.pk, *args])
+        client.get(url)  # the first request of a client may fill caches
+        counts[count] = queries(client, url)
+    assert counts[SMALL] == counts[LARGE], counts
+    assert counts[LARGE] <= limit, counts
+
+
+# PostgreSQL: login session, user, the session and the access object's roles and seat, BEGIN,
+# the row lock, the facts, one statement for the ballot, its marks, its audit entry and the
+# totals, COMMIT. SQLite: no lock statement, but one INSERT per table and the totals upsert.
+SAVE_LIMIT = {"postgresql": 9}.get(connection.vendor, 11)
+
+
+def test_a_save_makes_the_same_few_queries_at_ballot_1_and_at_ballot_61(
+    org, people, login, django_assert_max_num_queries
+):
+    session = make_counting_session(org, chair=people["chair"], members=[people["member1"]])
+    VoteSession.objects.filter(pk=session.pk).update(ballots_issued=LARGE + 2)
+    client = login(people["member1"])
+    url = reverse("ballots:entry", args=[session.pk, 1])
+
+    def save():
+        data = {"client_token": str(uuid.uuid4()), "invalid_reason": ""}
+        data |= {f"mark_{order}": "high" for order in range(1, OFFICIALS + 1)}
+        with CaptureQueriesContext(connection) as captured:
+            response = client.post(url, data, headers={"accept": "application/json"})
+        assert response.status_code == 200, response.content
+        return len(captured)
+
+    first = save()
+    ballots_import(
+        user=people["member1"],
+        session=session,
+        entry_pass=1,
+        rows=rows(LARGE - 1, entry_pass=1, start=2),
+    )
+    last = save()
+    assert first == last
+    with django_assert_max_num_queries(SAVE_LIMIT):
+        save()
