@@ -267,6 +267,31 @@ def test_json_resubmit_with_the_same_token_returns_the_first_ballot(
     assert set(Ballot.objects.get().marks.values_list("value", flat=True)) == {"high"}
 
 
+def test_resending_ones_pass_2_token_to_pass_1_reveals_no_pass_1_totals(
+    login, org, counting, counting_member
+):
+    """The leak of issue 9: a pass-2 typist posted their own pass-2 client token to the pass-1
+    URL and got pass 1's running totals per official. Now the answer carries no totals."""
+    from ballots.services import ballots_import
+    from sessions.models import Role
+    from tests.ballots import entry
+    from tests.factories import make_committee_member, make_user
+
+    second = make_user("nhap-luot-2", organization=org, roles=[Role.COUNTING])
+    make_committee_member(counting, user=second)
+    ballots_import(
+        user=counting_member, session=counting, entry_pass=1, rows=[entry(n) for n in range(1, 4)]
+    )
+    client = login(second)
+    token = uuid.uuid4()
+    saved = client.post(url(counting, 2), ballot_data(*("low",) * 5, token=token), **JSON)
+    assert saved.status_code == 200 and saved.json()["progress"]
+    probe = client.post(url(counting, 1), ballot_data(*("low",) * 5, token=token), **JSON)
+    assert "progress" not in probe.json()
+    assert "high" not in probe.content.decode()
+    assert Ballot.objects.filter(session=counting, entry_pass=1).count() == 3
+
+
 def test_json_missing_marks_is_a_400_and_nothing_is_saved(login, counting, counting_member):
     response = login(counting_member).post(
         url(counting), ballot_data("high", "high", "high"), **JSON
