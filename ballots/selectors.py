@@ -5,7 +5,7 @@ from typing import Any
 
 from django.db.models import Count, Q
 
-from ballots.models import Ballot, Mark, MarkValue, TallySheetRow
+from ballots.models import Ballot, Mark, MarkValue, ScannedBallot, ScanStatus, TallySheetRow
 from sessions.access import User
 from sessions.models import VoteSession
 
@@ -148,3 +148,10 @@ def tally_sheet_totals(*, session: VoteSession) -> dict[int, dict[str, int]]:
     """The hand-count sheet shaped like `ballot_totals` ({} when none was recorded): one query."""
     rows = TallySheetRow.objects.filter(session=session).values("official__order", *TALLY_COLUMNS)
     return {row["official__order"]: {c: row[c] for c in TALLY_COLUMNS} for row in rows}
+
+
+def held_count(*, session: VoteSession, entry_pass: int) -> int:
+    """Scanned ballots of the pass waiting for a person's review."""
+    return ScannedBallot.objects.filter(
+        session=session, entry_pass=entry_pass, status=ScanStatus.HELD
+    ).count()

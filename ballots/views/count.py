@@ -9,7 +9,7 @@ from django.views.decorators.http import require_POST, require_safe
 
 from ballots import services
 from ballots.forms.count import CollectedForm, CountOpenForm, ReopenForm, first_error
-from ballots.selectors import entry_progress, pass_differences
+from ballots.selectors import entry_progress, held_count, pass_differences
 from sessions import lifecycle
 from sessions.access import get_session_for
 from sessions.errors import DomainError
@@ -52,6 +52,7 @@ def _passes(session, *, counting: bool) -> list[dict]:
     passes = []
     for number in access.passes():
         entered = entry_progress(session=session, entry_pass=number)["entered"]
+        may_enter = counting and access.enter_pass(number)
         passes.append(
             {
                 "number": number,
@@ -59,7 +60,9 @@ def _passes(session, *, counting: bool) -> list[dict]:
                 "of": of,
                 "complete": entered == of,
                 # Blind double entry: whoever entered in one pass sees no way into the other.
-                "may_enter": counting and access.enter_pass(number),
+                "may_enter": may_enter,
+                # Scanned ballots of the pass waiting for review: for its typist only.
+                "held": held_count(session=session, entry_pass=number) if may_enter else 0,
             }
         )
     return passes
