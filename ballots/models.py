@@ -202,6 +202,9 @@ class ScanBatch(models.Model):
     # What the reading gave, as import_scans prints it (the progress page shows it).
     result = models.JSONField(_("result"), default=dict, blank=True)
     error = models.TextField(_("error"), blank=True)
+    # When the reader last reported (an upload whose reader stopped with the server is
+    # recognised by a stale time and may be sent again).
+    progress_at = models.DateTimeField(null=True, blank=True)
     # The paper's layout (BallotLayout.as_dict) the file was read against: the review screen
     # draws the reading on the page images from it.
     layout = models.JSONField(_("layout"), default=dict, blank=True)

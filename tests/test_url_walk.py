@@ -134,6 +134,10 @@ NEEDS = {
     "ballots:held_list": ("enter_pass_1", None),
     "ballots:held_review": ("enter_pass_1", "enter_pass_1"),
     "ballots:held_page_image": ("enter_pass_1", None),
+    "reports:scan_upload": ("enter_ballots", "enter_ballots"),
+    # An uploaded scan file of pass 1 and its reading: that pass's typist.
+    "reports:scan_progress": ("enter_pass_1", None),
+    "reports:scan_progress_json": ("enter_pass_1", None),
     "ballots:record": ("view_record", None),
     "reports:results": ("view_results", None),
     "reports:results_csv": ("view_results", None),
@@ -222,7 +226,7 @@ def _build(state: str, org):
     if state in TYPED["typist2"]:
         _ballot(session, entry_pass=2, user=users["typist2"], officials=officials)
     # A scanned ballot of pass 1 held for review, with its page image.
-    make_held(session)
+    held = make_held(session)
     document = SignedDocument.objects.create(
         session=session,
         version=1,
@@ -242,6 +246,7 @@ def _build(state: str, org):
         "entry_pass": 1,
         "number": 1,
         "page": 1,
+        "batch_id": held.batch_id,
         "document_id": document.pk,
         "organization_id": session.organization_id,
     }
@@ -263,6 +268,7 @@ def _url(name, objects):
         ["pk", "entry_pass", "number"],
         ["pk", "entry_pass", "number", "page"],
         ["pk", "document_id"],
+        ["pk", "batch_id"],
         ["organization_id"],
     ):
         try:

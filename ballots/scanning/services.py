@@ -8,6 +8,7 @@ stores the images, then calls `scans_record` (one transaction) and removes the i
 if that refuses.
 """
 
+import datetime as dt
 import hashlib
 from dataclasses import dataclass, replace
 
@@ -74,6 +75,24 @@ def _already_imported(
     )
 
 
+# An upload whose reader has not reported for this long stopped (the server restarted).
+READER_STALE_AFTER = dt.timedelta(minutes=10)
+
+
+def _fail_abandoned(*, session: VoteSession, sha256: str) -> None:
+    """An upload of this file whose reader stopped long ago failed: it may be sent again."""
+    stale = timezone.now() - READER_STALE_AFTER
+    ScanBatch.objects.filter(
+        session=session,
+        sha256=sha256,
+        status__in=[ScanBatchStatus.QUEUED, ScanBatchStatus.READING],
+        progress_at__lt=stale,
+    ).update(
+        status=ScanBatchStatus.FAILED,
+        error=_("The reading stopped before the end (the server restarted); send the file again."),
+    )
+
+
 def _check_can_import(*, user, session: VoteSession, entry_pass: int) -> None:
     """The checks that do not wait for the ballots: ballots_import repeats them for the
     ballots it enters; a file whose ballots are all held needs them too."""
@@ -91,9 +110,9 @@ def _check_can_import(*, user, session: VoteSession, entry_pass: int) -> None:
         raise DomainError(refused)
     # Blind double entry: whoever imported a scan of one pass is that pass's typist.
     scanned = set(
-        ScanBatch.objects.filter(session=session, imported_by=user).values_list(
-            "entry_pass", flat=True
-        )
+        ScanBatch.objects.filter(session=session, imported_by=user)
+        .exclude(status=ScanBatchStatus.FAILED)
+        .values_list("entry_pass", flat=True)
     )
     other = (passes_entered_by(session=session, user=user) | scanned) - {entry_pass}
     if session.double_entry and other:
@@ -187,7 +206,8 @@ def scans_record(
     else:
         for name, value in values.items():
             setattr(batch, name, value)
-        batch.save()
+        # Only what the reading decided: the reader's progress is kept as it stands.
+        batch.save(update_fields=list(values))
     scanned = []
     report = []
     for (number, ballot), names in zip(numbered, images, strict=True):
@@ -307,6 +327,50 @@ def scan_file_import(
         _remove_images(images)
         raise
     return batch, reading, report
+
+
+# --- an upload in the browser, read in the background ---------------------------------------
+
+
+@transaction.atomic
+def scan_batch_queue(
+    *, user, session: VoteSession, entry_pass: int, file_name: str, sha256: str
+) -> ScanBatch:
+    """An uploaded scan file waiting to be read (outside the request): refused at once when
+    the file was imported before or the user may not import into the pass."""
+    session = lock_session(session)
+    _fail_abandoned(session=session, sha256=sha256)
+    duplicate = _already_imported(session=session, sha256=sha256)
+    if duplicate is not None:
+        raise duplicate
+    _check_can_import(user=user, session=session, entry_pass=entry_pass)
+    return ScanBatch.objects.create(
+        session=session,
+        entry_pass=entry_pass,
+        file_name=file_name[:255],
+        sha256=sha256,
+        fingerprint="",
+        status=ScanBatchStatus.QUEUED,
+        imported_by=user,
+        progress_at=timezone.now(),
+    )
+
+
+def scan_batch_progress(*, batch: ScanBatch, pages_done: int, pages_total: int) -> None:
+    """The reader's progress, kept on the batch (one small update, no lock)."""
+    ScanBatch.objects.filter(pk=batch.pk).update(
+        status=ScanBatchStatus.READING,
+        pages_done=pages_done,
+        pages_total=pages_total,
+        progress_at=timezone.now(),
+    )
+
+
+def scan_batch_fail(*, batch: ScanBatch, error: str) -> None:
+    """Nothing was saved from the file; say why. The file may be sent again."""
+    ScanBatch.objects.filter(pk=batch.pk).update(
+        status=ScanBatchStatus.FAILED, error=error, progress_at=timezone.now()
+    )
 
 
 # --- review of a held ballot ---------------------------------------------------------------

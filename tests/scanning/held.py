@@ -48,3 +48,29 @@ def make_held(session, *, entry_pass=1, number=1, marks=None, layout=None, sha="
         reasons=list(REASONS),
         images=[name],
     )
+
+
+def scanned_pile(pdf: bytes, layout, truths, *, doubtful=(), kind="pdf", dpi=150, seed=1) -> bytes:
+    """A scan file of ballots marked with `truths` ([{order: "H"/"M"/"L"/""/"X"}, …]); the
+    ballots at positions in `doubtful` get a faint dot in an empty box of the first row of
+    their last page (the reader holds them)."""
+    import random
+
+    from PIL import ImageDraw
+
+    from tests.scanning.synthetic import PENS, mark_pages, rasterise, scan, to_file
+
+    rng = random.Random(seed)
+    clean = rasterise(pdf, dpi=dpi)
+    images = []
+    for position, truth in enumerate(truths):
+        pages = mark_pages(clean, layout, truth, dpi=dpi, rng=rng, pen=PENS["cross"])
+        if position in doubtful:
+            row = layout.pages[-1].rows[0]
+            level = "M" if truth.get(row.order) != "M" else "L"
+            box = row.boxes[level]
+            k = dpi / 25.4
+            x, y = (box.x + box.width / 2) * k, (box.y + box.height / 2) * k
+            ImageDraw.Draw(pages[-1]).ellipse([x - 4, y - 3, x + 4, y + 3], fill=60)
+        images += [scan(page, rng=rng, skew=rng.uniform(-2, 2), noise=4) for page in pages]
+    return to_file(images, kind)
