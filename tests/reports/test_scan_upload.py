@@ -250,3 +250,24 @@ def test_a_batch_of_another_session_is_404(login, org, counting, batch, counting
     other = make_counting_session(org, members=[counting_member])
     url = f"/sessions/{other.pk}/count/scans/{batch.pk}/"
     assert login(counting_member).get(url).status_code == 404
+
+
+@pytest.mark.django_db(transaction=True)
+def test_without_the_sync_setting_the_file_is_read_in_a_background_thread(
+    login, org, settings, counting_member
+):
+    import threading
+
+    settings.SCAN_WORKER_SYNC = False
+    session = make_counting_session(org, members=[counting_member])
+    layout, pdf = ballot_layout(session=session)
+    content = scanned_pile(pdf, layout, TRUTHS[:2])
+    response = upload(login(counting_member), session, content)
+    assert response.status_code == 302
+    batch = ScanBatch.objects.get(session=session)
+    workers = [t for t in threading.enumerate() if t.name == f"scan-batch-{batch.pk}"]
+    for worker in workers:
+        worker.join(timeout=60)
+    batch.refresh_from_db()
+    assert batch.status == ScanBatchStatus.DONE, batch.error
+    assert (batch.saved, batch.held, batch.pages_done) == (2, 0, 2)
