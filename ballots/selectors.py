@@ -3,7 +3,7 @@ totals per official (from the ballots entered, or from the hand-count sheet)."""
 
 from typing import Any
 
-from django.db.models import Count, Q
+from django.db.models import Count, Max, Q
 
 from ballots.models import Ballot, Mark, MarkValue, ScannedBallot, ScanStatus, TallySheetRow
 from sessions.access import User
@@ -155,3 +155,15 @@ def held_count(*, session: VoteSession, entry_pass: int) -> int:
     return ScannedBallot.objects.filter(
         session=session, entry_pass=entry_pass, status=ScanStatus.HELD
     ).count()
+
+
+def last_number(*, session: VoteSession, entry_pass: int) -> int:
+    """The highest entry number taken in the pass: by a ballot (voided ones included) or by a
+    scanned ballot held for review, which keeps its number until it is reviewed."""
+    entered = Ballot.objects.filter(session=session, entry_pass=entry_pass).aggregate(
+        last=Max("number")
+    )["last"]
+    held = ScannedBallot.objects.filter(session=session, entry_pass=entry_pass).aggregate(
+        last=Max("number")
+    )["last"]
+    return max(entered or 0, held or 0)

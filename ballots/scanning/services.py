@@ -15,7 +15,6 @@ from dataclasses import dataclass, replace
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
-from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -30,7 +29,7 @@ from ballots.models import (
     ScanStatus,
 )
 from ballots.scanning.reader import FileReading, Progress, Template, read_file
-from ballots.selectors import passes_entered_by
+from ballots.selectors import last_number, passes_entered_by
 from ballots.services import ballot_record, ballots_import
 from sessions import lifecycle
 from sessions.access import REFUSALS, access_for, require
@@ -127,13 +126,7 @@ def _check_can_import(*, user, session: VoteSession, entry_pass: int) -> None:
 
 def _next_number(*, session: VoteSession, entry_pass: int) -> int:
     """After every ballot of the pass, entered or held (a held ballot keeps its number)."""
-    entered = Ballot.objects.filter(session=session, entry_pass=entry_pass).aggregate(
-        last=Max("number")
-    )["last"]
-    held = ScannedBallot.objects.filter(session=session, entry_pass=entry_pass).aggregate(
-        last=Max("number")
-    )["last"]
-    return max(entered or 0, held or 0) + 1
+    return last_number(session=session, entry_pass=entry_pass) + 1
 
 
 @dataclass(frozen=True)

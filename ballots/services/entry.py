@@ -3,11 +3,11 @@
 import uuid
 
 from django.db import transaction
-from django.db.models import Max
 from django.utils.translation import gettext as _
 
 from ballots.inputs import BallotInput
 from ballots.models import Ballot, Mark
+from ballots.selectors import last_number
 from ballots.services.common import (
     _build_marks,
     _check_pass,
@@ -59,7 +59,8 @@ def ballot_record(
 
     ballots = Ballot.objects.filter(session=session, entry_pass=entry_pass)
     if entry.number is None:
-        number = (ballots.aggregate(last=Max("number"))["last"] or 0) + 1
+        # After held scanned ballots too: each keeps its number until reviewed.
+        number = last_number(session=session, entry_pass=entry_pass) + 1
     else:
         number = int(entry.number)
         if number < 1:

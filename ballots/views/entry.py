@@ -12,7 +12,6 @@ from collections import defaultdict
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db.models import Max
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
@@ -24,7 +23,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from ballots import services as ballot_services
 from ballots.forms.entry import BallotCorrectForm, BallotEntryForm, BallotVoidForm, mark_field_name
 from ballots.models import Ballot, InvalidReason, Mark, MarkValue
-from ballots.selectors import entry_progress
+from ballots.selectors import entry_progress, last_number
 from sessions import lifecycle
 from sessions.access import get_pass_for, get_session_for
 from sessions.errors import DomainError
@@ -85,11 +84,9 @@ def _limit(session: VoteSession) -> int:
 
 
 def _next_number(*, session: VoteSession, entry_pass: int) -> int:
-    # The same rule as ballot_record: one more than the highest number, voided ones included.
-    last = Ballot.objects.filter(session=session, entry_pass=entry_pass).aggregate(
-        last=Max("number")
-    )["last"]
-    return (last or 0) + 1
+    # The same rule as ballot_record: one more than the highest number, voided ones and held
+    # scanned ballots included.
+    return last_number(session=session, entry_pass=entry_pass) + 1
 
 
 def _closed_message(session: VoteSession) -> str:

@@ -300,3 +300,14 @@ def test_anonymous_is_sent_to_login(login, held, which):
 def test_a_ballot_of_another_pass_number_is_404(login, held, counting_member):
     url = f"/sessions/{held.session_id}/count/pass/1/held/9/"
     assert login(counting_member).get(url).status_code == 404
+
+
+def test_a_held_number_is_not_given_to_a_keyed_ballot(counting, counting_member):
+    from ballots.services import ballots_import
+
+    make_held(counting, number=3)
+    keyed = ballot_record(user=counting_member, session=counting, entry_pass=1, entry=entry(None))
+    assert keyed.number == 4
+    with pytest.raises(DomainError, match="held for review"):
+        ballots_import(user=counting_member, session=counting, entry_pass=1, rows=[entry(3)])
+    assert Ballot.objects.filter(session=counting, entry_pass=1).count() == 1
