@@ -5,7 +5,16 @@ from typing import Any
 
 from django.db.models import Count, Max, Q
 
-from ballots.models import Ballot, Mark, MarkValue, ScannedBallot, ScanStatus, TallySheetRow
+from ballots.models import (
+    Ballot,
+    Mark,
+    MarkValue,
+    ScanBatch,
+    ScanBatchStatus,
+    ScannedBallot,
+    ScanStatus,
+    TallySheetRow,
+)
 from sessions.access import User
 from sessions.models import VoteSession
 
@@ -105,16 +114,23 @@ def entered_per_pass(*, session: VoteSession) -> dict[int, int]:
 
 
 def passes_entered_by(*, session: VoteSession, user: User | None) -> set[int]:
-    """The entry passes in which this user has entered ballots (blind double entry keeps
-    each member to one)."""
+    """The entry passes in which this user has entered ballots, by keyboard, file or scan
+    (blind double entry keeps each member to one): one query."""
     if user is None or not user.is_authenticated:
         return set()
-    return set(
+    entered = (
         Ballot.objects.filter(session=session, entered_by=user)
         .order_by()
         .values_list("entry_pass", flat=True)
-        .distinct()
     )
+    # Whoever uploaded a scan of a pass is that pass's typist, held ballots and all.
+    scanned = (
+        ScanBatch.objects.filter(session=session, imported_by=user)
+        .exclude(status=ScanBatchStatus.FAILED)
+        .order_by()
+        .values_list("entry_pass", flat=True)
+    )
+    return set(entered.union(scanned))
 
 
 def ballot_totals(*, session: VoteSession, entry_pass: int = 1) -> dict[int, dict[str, int]]:

@@ -107,13 +107,8 @@ def _check_can_import(*, user, session: VoteSession, entry_pass: int) -> None:
     refused = access_for(user=user, session=session).refuse_pass(entry_pass)
     if refused:
         raise DomainError(refused)
-    # Blind double entry: whoever imported a scan of one pass is that pass's typist.
-    scanned = set(
-        ScanBatch.objects.filter(session=session, imported_by=user)
-        .exclude(status=ScanBatchStatus.FAILED)
-        .values_list("entry_pass", flat=True)
-    )
-    other = (passes_entered_by(session=session, user=user) | scanned) - {entry_pass}
+    # Blind double entry: whoever typed or scanned one pass is that pass's typist.
+    other = passes_entered_by(session=session, user=user) - {entry_pass}
     if session.double_entry and other:
         raise DomainError(
             _(

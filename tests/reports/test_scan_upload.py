@@ -271,3 +271,20 @@ def test_without_the_sync_setting_the_file_is_read_in_a_background_thread(
     batch.refresh_from_db()
     assert batch.status == ScanBatchStatus.DONE, batch.error
     assert (batch.saved, batch.held, batch.pages_done) == (2, 0, 2)
+
+
+def test_the_uploader_is_that_passs_typist(login, counting, counting_member, scan_file):
+    from sessions.errors import DomainError
+
+    client = login(counting_member)
+    upload(client, counting, scan_file)
+    # May list and correct pass 1's ballots; may not type in pass 2 (blind double entry).
+    assert client.get(f"/sessions/{counting.pk}/count/pass/1/ballots/").status_code == 200
+    assert client.get(f"/sessions/{counting.pk}/count/pass/2/").status_code == 403
+    with translation.override("en"), pytest.raises(DomainError, match="pass 1"):
+        ballot_record(user=counting_member, session=counting, entry_pass=2, entry=entry(1))
+    layout, pdf = ballot_layout(session=counting)
+    other = scanned_pile(pdf, layout, TRUTHS[:1], seed=7)
+    response = upload(client, counting, other, name="luot-2.pdf", entry_pass=2)
+    assert response.status_code == 200
+    assert "You entered ballots in pass 1" in response.content.decode()
