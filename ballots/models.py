@@ -199,9 +199,19 @@ class ScanStatus(models.TextChoices):
     REVIEWED = "reviewed", _("Reviewed")
 
 
+class ScanBatchStatus(models.TextChoices):
+    # Uploaded in the browser, waiting for the reader.
+    QUEUED = "queued", _("Queued")
+    READING = "reading", _("Reading")
+    DONE = "done", _("Done")
+    # Nothing saved (the file could not be read, or the pass refused it): it may be sent again.
+    FAILED = "failed", _("Failed")
+
+
 class ScanBatch(models.Model):
     """One scan file imported into an entry pass. The file's SHA-256 makes a second import of
-    the same file impossible, so nothing is counted twice."""
+    the same file impossible, so nothing is counted twice. A file uploaded in the browser is
+    read outside the request: its progress is kept here (status, pages done of pages total)."""
 
     session = models.ForeignKey(VoteSession, on_delete=models.CASCADE, related_name="scan_batches")
     entry_pass = models.PositiveSmallIntegerField(_("entry pass"), choices=EntryPass.choices)
@@ -209,9 +219,23 @@ class ScanBatch(models.Model):
     sha256 = models.CharField(_("SHA-256"), max_length=64)
     # The ballot paper's layout fingerprint the file was read against.
     fingerprint = models.CharField(_("layout fingerprint"), max_length=16)
-    pages = models.PositiveIntegerField(_("pages"))
-    saved = models.PositiveIntegerField(_("ballots saved"))
-    held = models.PositiveIntegerField(_("ballots held"))
+    pages = models.PositiveIntegerField(_("pages"), default=0)
+    saved = models.PositiveIntegerField(_("ballots saved"), default=0)
+    held = models.PositiveIntegerField(_("ballots held"), default=0)
+    status = models.CharField(
+        _("status"), max_length=10, choices=ScanBatchStatus.choices, default=ScanBatchStatus.DONE
+    )
+    pages_done = models.PositiveIntegerField(_("pages read"), default=0)
+    pages_total = models.PositiveIntegerField(_("pages in the file"), default=0)
+    # What the reading gave, as import_scans prints it (the progress page shows it).
+    result = models.JSONField(_("result"), default=dict, blank=True)
+    error = models.TextField(_("error"), blank=True)
+    # When the reader last reported (an upload whose reader stopped with the server is
+    # recognised by a stale time and may be sent again).
+    progress_at = models.DateTimeField(null=True, blank=True)
+    # The paper's layout (BallotLayout.as_dict) the file was read against: the review screen
+    # draws the reading on the page images from it.
+    layout = models.JSONField(_("layout"), default=dict, blank=True)
     # Pages that are not this session's paper, with why: [{"page": 3, "reason": "…"}].
     refused = models.JSONField(_("refused pages"), default=list, blank=True)
     imported_by = models.ForeignKey(
@@ -228,9 +252,17 @@ class ScanBatch(models.Model):
         verbose_name_plural = _("scan files")
         ordering = ["session", "imported_at", "pk"]
         constraints = [
-            models.UniqueConstraint(fields=["session", "sha256"], name="scan_batch_file_once"),
+            # A file that failed saved nothing and may be sent again.
+            models.UniqueConstraint(
+                fields=["session", "sha256"],
+                condition=~Q(status=ScanBatchStatus.FAILED),
+                name="scan_batch_file_once",
+            ),
             models.CheckConstraint(
                 condition=Q(entry_pass__in=EntryPass.values), name="scan_batch_pass_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=ScanBatchStatus.values), name="scan_batch_status_valid"
             ),
         ]
 

@@ -28,6 +28,10 @@ from ballots.models import (
     Mark,
     MarkValue,
     PassTotal,
+    ScanBatch,
+    ScanBatchStatus,
+    ScannedBallot,
+    ScanStatus,
     TallySheetRow,
 )
 from confidence_vote.lib.db import JoinedText
@@ -167,16 +171,23 @@ def pass_entered_counts(*, session: VoteSession) -> dict[int, int]:
 
 
 def passes_entered_by(*, session: VoteSession, user: User | None) -> set[int]:
-    """The entry passes in which this user has entered ballots (blind double entry keeps
-    each member to one)."""
+    """The entry passes in which this user has entered ballots, by keyboard, file or scan
+    (blind double entry keeps each member to one): one query."""
     if user is None or not user.is_authenticated:
         return set()
-    return set(
+    entered = (
         Ballot.objects.filter(session=session, entered_by=user)
         .order_by()
         .values_list("entry_pass", flat=True)
-        .distinct()
     )
+    # Whoever uploaded a scan of a pass is that pass's typist, held ballots and all.
+    scanned = (
+        ScanBatch.objects.filter(session=session, imported_by=user)
+        .exclude(status=ScanBatchStatus.FAILED)
+        .order_by()
+        .values_list("entry_pass", flat=True)
+    )
+    return set(entered.union(scanned))
 
 
 def ballot_totals(*, session: VoteSession, entry_pass: int = 1) -> dict[int, dict[str, int]]:
@@ -300,6 +311,12 @@ def entry_snapshot(
             .order_by("-number")
             .values("number")[:1]
         ),
+        # A scanned ballot held for review keeps its number until it is reviewed.
+        "x_last_held": Subquery(
+            ScannedBallot.objects.filter(session=session_ref, entry_pass=entry_pass)
+            .order_by("-number")
+            .values("number")[:1]
+        ),
     }
     # Who may save is the access object's answer (asked before); here only the passes the
     # user typed, which the blind-entry rule needs.
@@ -322,10 +339,29 @@ def entry_snapshot(
         entry_pass=entry_pass,
         passes_entered={n for n in EntryPass.values if getattr(session, f"x_pass_{n}", False)},
         officials={int(order): int(pk) for order, pk in _pairs(facts.x_officials)},
-        last_number=facts.x_last_number or 0,
+        last_number=max(facts.x_last_number or 0, facts.x_last_held or 0),
         totals={
             (int(official_id), value): int(count)
             for official_id, value, count in _pairs(facts.x_totals)
         },
         token_ballot_id=getattr(session, "x_token_ballot", None),
     )
+
+
+def held_count(*, session: VoteSession, entry_pass: int) -> int:
+    """Scanned ballots of the pass waiting for a person's review."""
+    return ScannedBallot.objects.filter(
+        session=session, entry_pass=entry_pass, status=ScanStatus.HELD
+    ).count()
+
+
+def last_number(*, session: VoteSession, entry_pass: int) -> int:
+    """The highest entry number taken in the pass: by a ballot (voided ones included) or by a
+    scanned ballot held for review, which keeps its number until it is reviewed."""
+    entered = Ballot.objects.filter(session=session, entry_pass=entry_pass).aggregate(
+        last=Max("number")
+    )["last"]
+    held = ScannedBallot.objects.filter(session=session, entry_pass=entry_pass).aggregate(
+        last=Max("number")
+    )["last"]
+    return max(entered or 0, held or 0)

@@ -1,6 +1,6 @@
 """The ballots app's URLs, gathered from its views modules (each declares its own)."""
 
-from ballots.views import compare, count, entry, record, tally, upload
+from ballots.views import compare, count, entry, record, scans, tally, upload
 
 app_name = "ballots"
 
@@ -11,5 +11,6 @@ urlpatterns = [
     *compare.urlpatterns,
     *tally.urlpatterns,
     *upload.urlpatterns,
+    *scans.urlpatterns,
     *record.urlpatterns,
 ]

@@ -201,6 +201,10 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 DOSSIER_MAX_BYTES = env_int("DOSSIER_MAX_BYTES", 20 * 1024 * 1024, minimum=1024)
 IMPORT_MAX_BYTES = env_int("IMPORT_MAX_BYTES", 5 * 1024 * 1024, minimum=1024)
+# A scan file of ballot papers uploaded in the browser (a few hundred pages of JPEG in a PDF).
+SCAN_MAX_BYTES = env_int("SCAN_MAX_BYTES", 200 * 1024 * 1024, minimum=1024)
+# Read uploaded scans in the request's thread instead of a background thread (tests).
+SCAN_WORKER_SYNC = False
 
 # Each organization's signing certificate: organization-<id>.p12 and organization-<id>.password
 # (installed by a superuser on /signing/, or for trials by `manage.py create_signing_certificate`).

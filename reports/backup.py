@@ -10,7 +10,8 @@ The archive is a zip file of parts, each listed with its SHA-256 in `manifest.js
 - `documents/<sha256>.pdf`: the bytes of each signed document, outside the JSON so that a
   reader can take one out of the archive and check it; the SHA-256 in the name is the one the
   database keeps and the verification page looks up.
-- `media/...`: the uploaded files (officials' dossiers) under MEDIA_ROOT.
+- `media/...`: the uploaded files under MEDIA_ROOT: officials' dossiers and the page images
+  of scanned ballots (`scans/`, kept for the record and the review of held ballots).
 - `keys.bin`, only with `--include-keys`: the files of SIGNING_DIR (the organizations'
   PKCS#12 certificates and their passwords), as a zip encrypted with AES-256-GCM under a key
   derived from a passphrase with scrypt. Without the passphrase the archive reveals nothing

@@ -1,6 +1,6 @@
 """The reports app's URLs, gathered from its views modules (each declares its own)."""
 
-from reports.views import certify, documents, results, signing, verify
+from reports.views import certify, documents, results, scans, signing, verify
 
 app_name = "reports"
 
@@ -9,6 +9,7 @@ urlpatterns = [
     *results.urlpatterns,
     *documents.urlpatterns,
     *certify.urlpatterns,
+    *scans.urlpatterns,
 ]
 # Mounted elsewhere by confidence_vote/urls.py: the public verification page at the root, and
 # the signing keys' pages under /signing/ (namespace "signing").

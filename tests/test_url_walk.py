@@ -28,6 +28,7 @@ from tests.factories import (
     make_session,
     make_user,
 )
+from tests.scanning.held import make_held
 
 ROLES = ["secretariat", "chair", "typist1", "typist2", "counting", "leader", "outsider", "anon"]
 STATES = ["draft", "voting", "counting", "counted", "certified", "reopened"]
@@ -129,6 +130,14 @@ NEEDS = {
     "ballots:ballot_edit": ("edit_pass_1", "edit_pass_1"),
     "ballots:ballot_void": (None, "edit_pass_1"),
     "ballots:upload": ("enter_ballots", "enter_ballots"),
+    # Held scanned ballots belong to their pass: its typist (blind entry).
+    "ballots:held_list": ("enter_pass_1", None),
+    "ballots:held_review": ("enter_pass_1", "enter_pass_1"),
+    "ballots:held_page_image": ("enter_pass_1", None),
+    "reports:scan_upload": ("enter_ballots", "enter_ballots"),
+    # An uploaded scan file of pass 1 and its reading: that pass's typist.
+    "reports:scan_progress": ("enter_pass_1", None),
+    "reports:scan_progress_json": ("enter_pass_1", None),
     "ballots:record": ("view_record", None),
     "reports:results": ("view_results", None),
     "reports:results_csv": ("view_results", None),
@@ -216,6 +225,8 @@ def _build(state: str, org):
         _ballot(session, entry_pass=1, user=users["typist1"], officials=officials)
     if state in TYPED["typist2"]:
         _ballot(session, entry_pass=2, user=users["typist2"], officials=officials)
+    # A scanned ballot of pass 1 held for review, with its page image.
+    held = make_held(session)
     document = SignedDocument.objects.create(
         session=session,
         version=1,
@@ -234,6 +245,8 @@ def _build(state: str, org):
         "kind": "delegates",
         "entry_pass": 1,
         "number": 1,
+        "page": 1,
+        "batch_id": held.batch_id,
         "document_id": document.pk,
         "organization_id": session.organization_id,
     }
@@ -253,7 +266,9 @@ def _url(name, objects):
         ["pk", "entry_pass"],
         ["pk", "number"],
         ["pk", "entry_pass", "number"],
+        ["pk", "entry_pass", "number", "page"],
         ["pk", "document_id"],
+        ["pk", "batch_id"],
         ["organization_id"],
     ):
         try:

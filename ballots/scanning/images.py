@@ -37,6 +37,23 @@ class ScanFileError(Exception):
     """The file as a whole cannot be read; the message names it."""
 
 
+def page_count(content: bytes) -> int:
+    """How many pages the file holds, as far as a quick look tells (0: unknown), for a
+    progress bar; the reading itself decides what each page is."""
+    try:
+        if content[:5] == b"%PDF-":
+            document = pdfium.PdfDocument(content)
+            try:
+                return min(len(document), MAX_PAGES)
+            finally:
+                document.close()
+        with Image.open(io.BytesIO(content)) as picture:
+            frames = getattr(picture, "n_frames", 1) if picture.format == "TIFF" else 1
+            return min(int(frames), MAX_PAGES)
+    except Exception:  # noqa: BLE001 - untrusted bytes: the reading reports the problem
+        return 0
+
+
 def iter_pages(content: bytes, *, name: str) -> Iterator[SourcePage]:
     if content[:5] == b"%PDF-":
         yield from _pdf_pages(content, name=name)

@@ -10,7 +10,7 @@ anything else is held for a person, with the reasons.
 """
 
 import threading
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 import cv2
@@ -18,7 +18,7 @@ import numpy as np
 import pypdfium2 as pdfium
 from django.utils.translation import gettext as _
 
-from ballots.scanning.images import ScanFileError, SourcePage, iter_pages
+from ballots.scanning.images import ScanFileError, SourcePage, iter_pages, page_count
 from ballots.scanning.layout import LEVELS, BallotLayout, PageLayout, Rect, parse_payload
 
 PX_PER_MM = 6.0
@@ -593,16 +593,25 @@ def group_pages(readings: Iterable[PageReading], layout: BallotLayout) -> list[B
     return ballots
 
 
-def read_file(content: bytes, *, name: str, template: Template) -> FileReading:
+# Told after each page: (pages read, pages in the file as far as known, 0 if not).
+Progress = Callable[[int, int], None]
+
+
+def read_file(
+    content: bytes, *, name: str, template: Template, progress: Progress | None = None
+) -> FileReading:
     """Every page of one scan file, read and grouped into ballots. Never raises for bad
     input: a file that cannot be read at all has `problem`, a page that is not ours is in
-    `refused` with its page number."""
+    `refused` with its page number. `progress` is called after every page."""
     result = FileReading(name=name)
     readings: list[PageReading] = []
+    total = page_count(content) if progress is not None else 0
     try:
         for source in iter_pages(content, name=name):
             result.pages += 1
             readings.append(_read_source(source, template))
+            if progress is not None:
+                progress(result.pages, max(total, result.pages))
     except ScanFileError as exc:
         result.problem = str(exc)
         return result

@@ -7,7 +7,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from ballots.inputs import BallotInput
-from ballots.models import Ballot, Mark, content_digest
+from ballots.models import Ballot, Mark, ScannedBallot, ScanStatus, content_digest
 from ballots.services.common import (
     _build_marks,
     _check_pass,
@@ -28,6 +28,35 @@ from sessions.audit import audit_record
 from sessions.errors import DomainError
 from sessions.models import VoteSession
 from sessions.services.common import acting_account, lock_session
+
+
+def _refuse_taken(*, session: VoteSession, entry_pass: int, numbers: list[int]) -> None:
+    """Numbers already entered in the pass, or kept by scanned ballots held for review."""
+    taken = list(
+        Ballot.objects.filter(session=session, entry_pass=entry_pass, number__in=numbers)
+        .order_by("number")
+        .values_list("number", flat=True)
+    )
+    if taken:
+        raise DomainError(
+            _("Ballots %(numbers)s are already entered in entry %(pass)d.")
+            % {"numbers": _orders(taken), "pass": entry_pass}
+        )
+    held = list(
+        ScannedBallot.objects.filter(
+            session=session, entry_pass=entry_pass, number__in=numbers, status=ScanStatus.HELD
+        )
+        .order_by("number")
+        .values_list("number", flat=True)
+    )
+    if held:
+        raise DomainError(
+            _(
+                "Ballots %(numbers)s of entry %(pass)d are scanned ballots held for review: "
+                "their numbers are taken."
+            )
+            % {"numbers": _orders(held), "pass": entry_pass}
+        )
 
 
 @transaction.atomic
@@ -51,16 +80,7 @@ def ballots_import(
 
     numbers = _import_numbers(rows)
 
-    taken = list(
-        Ballot.objects.filter(session=session, entry_pass=entry_pass, number__in=numbers)
-        .order_by("number")
-        .values_list("number", flat=True)
-    )
-    if taken:
-        raise DomainError(
-            _("Ballots %(numbers)s are already entered in entry %(pass)d.")
-            % {"numbers": _orders(taken), "pass": entry_pass}
-        )
+    _refuse_taken(session=session, entry_pass=entry_pass, numbers=numbers)
     count = _entered_count(session=session, entry_pass=entry_pass) + len(rows)
     assert session.ballots_issued is not None  # set when counting opened (a constraint)
     if count > session.ballots_issued:

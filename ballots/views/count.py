@@ -9,7 +9,7 @@ from django.views.decorators.http import require_POST, require_safe
 
 from ballots import services
 from ballots.forms.count import CollectedForm, CountOpenForm, ReopenForm, first_error
-from ballots.selectors import pass_difference_numbers, pass_entered_counts
+from ballots.selectors import held_count, pass_difference_numbers, pass_entered_counts
 from sessions import lifecycle
 from sessions.access import get_session_for
 from sessions.errors import DomainError
@@ -51,6 +51,7 @@ def _passes(session, *, counting: bool, entered: dict[int, int]) -> list[dict]:
         of = session.ballots_issued or 0
     passes = []
     for number in access.passes():
+        may_enter = counting and access.enter_pass(number)
         passes.append(
             {
                 "number": number,
@@ -58,7 +59,9 @@ def _passes(session, *, counting: bool, entered: dict[int, int]) -> list[dict]:
                 "of": of,
                 "complete": entered.get(number, 0) == of,
                 # Blind double entry: whoever entered in one pass sees no way into the other.
-                "may_enter": counting and access.enter_pass(number),
+                "may_enter": may_enter,
+                # Scanned ballots of the pass waiting for review: for its typist only.
+                "held": held_count(session=session, entry_pass=number) if may_enter else 0,
             }
         )
     return passes

@@ -13,7 +13,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.db.models import Count, Max, Q
+from django.db.models import Count, Q
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
@@ -25,7 +25,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from ballots import services as ballot_services
 from ballots.forms.entry import BallotCorrectForm, BallotEntryForm, BallotVoidForm, mark_field_name
 from ballots.models import Ballot, InvalidReason, Mark, MarkValue
-from ballots.selectors import entry_progress, entry_snapshot
+from ballots.selectors import entry_progress, entry_snapshot, last_number
 from confidence_vote.lib.paging import page_of
 from sessions import lifecycle
 from sessions.access import get_pass_for, get_session_for
@@ -87,11 +87,9 @@ def _limit(session: VoteSession) -> int:
 
 
 def _next_number(*, session: VoteSession, entry_pass: int) -> int:
-    # The same rule as ballot_record: one more than the highest number, voided ones included.
-    last = Ballot.objects.filter(session=session, entry_pass=entry_pass).aggregate(
-        last=Max("number")
-    )["last"]
-    return (last or 0) + 1
+    # The same rule as ballot_record: one more than the highest number, voided ones and held
+    # scanned ballots included.
+    return last_number(session=session, entry_pass=entry_pass) + 1
 
 
 def _closed_message(session: VoteSession) -> str:
@@ -216,6 +214,22 @@ def _client_token(value) -> uuid.UUID | None:
         return None
 
 
+def _saved_answer(session, snapshot, ballot, entry_pass: int) -> dict:
+    """The JSON answer to a save, from the totals just written."""
+    answer = {
+        "ok": True,
+        "number": ballot.number,
+        "next_number": snapshot.last_number + 1,
+        "entered": snapshot.entered,
+        "limit": _limit(session),
+    }
+    # Secrecy: only this pass's counts, and only to whom the pass is open (a repeated client
+    # token of another pass answers with its ballot, never with totals).
+    if ballot.entry_pass == entry_pass and session.access.view_pass(entry_pass):
+        answer["progress"] = _progress_json(snapshot.progress())
+    return answer
+
+
 def _save_entry(request, pk, entry_pass):
     """The save, in one transaction: the session's row lock (PostgreSQL) and one query for
     every fact the save needs (`entry_snapshot`), after the access object; then the ballot, its
@@ -235,11 +249,9 @@ def _save_entry(request, pk, entry_pass):
             )
             if snapshot is None:
                 raise Http404
-            # The same access object answers for the locked row (roles and seat read once;
-            # the passes typed from the snapshot).
+            # The same access object answers for the locked row (roles and seat read once).
             snapshot.session.access = session.access
             snapshot.session.__dict__["_access_by_user"] = session.__dict__["_access_by_user"]
-            session.access.know_passes_typed(snapshot.passes_entered)
             rows = [_Row(order) for order in sorted(snapshot.officials)]
             form = BallotEntryForm(request.POST, officials=rows)
             if form.is_valid():
@@ -252,19 +264,11 @@ def _save_entry(request, pk, entry_pass):
     except DomainError as exc:
         error = exc
     if ballot is not None:
+        if ballot.entered_by_id == request.user.pk:
+            # This user has now typed in the ballot's pass.
+            session.access.know_passes_typed(session.access.passes_typed | {ballot.entry_pass})
         if wants_json:
-            answer = {
-                "ok": True,
-                "number": ballot.number,
-                "next_number": snapshot.last_number + 1,
-                "entered": snapshot.entered,
-                "limit": _limit(session),
-            }
-            # Secrecy: only this pass's counts, and only to whom the pass is open (a repeated
-            # client token of another pass answers with its ballot, never with totals).
-            if ballot.entry_pass == entry_pass and session.access.view_pass(entry_pass):
-                answer["progress"] = _progress_json(snapshot.progress())
-            return JsonResponse(answer)
+            return JsonResponse(_saved_answer(session, snapshot, ballot, entry_pass))
         messages.success(request, _("Ballot %(number)d saved.") % {"number": ballot.number})
         return redirect("ballots:entry", pk=session.pk, entry_pass=entry_pass)
     if error is not None:

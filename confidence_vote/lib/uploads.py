@@ -84,11 +84,14 @@ class UploadKind(Enum):
 
     SPREADSHEET = "spreadsheet"  # .xlsx or CSV in UTF-8: lists, ballots
     PDF = "pdf"  # dossiers, scanned paper minutes, documents to verify
+    SCAN = "scan"  # scanned ballot papers: PDF, TIFF, JPEG or PNG
 
     @property
     def max_bytes(self) -> int:
         if self is UploadKind.SPREADSHEET:
             return settings.IMPORT_MAX_BYTES
+        if self is UploadKind.SCAN:
+            return settings.SCAN_MAX_BYTES
         return settings.DOSSIER_MAX_BYTES
 
 
@@ -135,6 +138,8 @@ def check_content(content: bytes, *, kind: UploadKind) -> None:
         )
     if kind is UploadKind.PDF:
         check_pdf(content)
+    elif kind is UploadKind.SCAN:
+        check_scan(content)
     else:
         check_spreadsheet(content)
 
@@ -160,6 +165,27 @@ def check_pdf(content: bytes) -> None:
         raise UploadRefused(_("The file is empty."))
     if not content.startswith(PDF_MAGIC):
         raise UploadRefused(_("The file must be a PDF document; this file is not a PDF."))
+
+
+# -- Scans ---------------------------------------------------------------------------------------
+
+# What office scanners write: the file's first bytes, by format.
+SCAN_MAGICS = (
+    PDF_MAGIC,
+    b"II*\x00",  # TIFF, little-endian
+    b"MM\x00*",  # TIFF, big-endian
+    b"\xff\xd8\xff",  # JPEG
+    b"\x89PNG\r\n\x1a\n",  # PNG
+)
+
+
+def check_scan(content: bytes) -> None:
+    if not content:
+        raise UploadRefused(_("The file is empty."))
+    if not content.startswith(SCAN_MAGICS):
+        raise UploadRefused(
+            _("A scan must be a PDF, TIFF, JPEG or PNG file; this file is none of them.")
+        )
 
 
 # -- Spreadsheets ----------------------------------------------------------------------------------

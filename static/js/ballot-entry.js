@@ -702,7 +702,8 @@
     restoreDraft();
   }
   const firstEmpty = rows.findIndex((row) => !valueOf(row));
-  moveTo(mode === "entry" && firstEmpty >= 0 ? firstEmpty : 0);
+  // The first row without a mark (a held scan's unread row), else the top.
+  moveTo(firstEmpty >= 0 ? firstEmpty : 0);
   if (chooserOpen) {
     render();
   }

@@ -277,3 +277,32 @@ def test_the_user_can_log_in_after_restore(small, places):
 def test_the_archive_is_readable_by_its_owner_only(small, places):
     backup(places / "b.zip")
     assert (places / "b.zip").stat().st_mode & 0o777 == 0o600
+
+
+def test_scanned_ballots_come_back_with_their_page_images(places, org, settings):
+    from django.core.files.storage import default_storage
+
+    from ballots.models import ScannedBallot
+    from tests.ballots import make_counting_session
+    from tests.scanning.held import make_held
+
+    session = make_counting_session(org)
+    held = make_held(session)
+    [name] = held.images
+    assert name.startswith(f"scans/{session.pk}/")
+    with default_storage.open(name) as stored:
+        image = stored.read()
+    archive = places / "backup.zip"
+    backup(archive)
+    with zipfile.ZipFile(archive) as zipped:
+        assert zipped.read("media/" + name) == image
+        assert "media/" + name in json.loads(zipped.read(MANIFEST))["parts"]
+
+    empty_database()
+    settings.moved()
+    restore(archive)
+    restored = ScannedBallot.objects.get()
+    assert (restored.number, restored.status, restored.images) == (1, "held", [name])
+    assert (places / "new-media" / name).read_bytes() == image
+    with default_storage.open(restored.images[0]) as stored:
+        assert stored.read() == image
