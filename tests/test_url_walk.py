@@ -130,14 +130,14 @@ NEEDS = {
     "ballots:ballot_edit": ("edit_pass_1", "edit_pass_1"),
     "ballots:ballot_void": (None, "edit_pass_1"),
     "ballots:upload": ("enter_ballots", "enter_ballots"),
-    # Held scanned ballots belong to their pass: its typist (blind entry).
-    "ballots:held_list": ("enter_pass_1", None),
-    "ballots:held_review": ("enter_pass_1", "enter_pass_1"),
-    "ballots:held_page_image": ("enter_pass_1", None),
+    # Held scanned ballots belong to their pass: its typist, once typing (or uploading) in it.
+    "ballots:held_list": ("edit_pass_1", None),
+    "ballots:held_review": ("edit_pass_1", "edit_pass_1"),
+    "ballots:held_page_image": ("edit_pass_1", None),
     "reports:scan_upload": ("enter_ballots", "enter_ballots"),
     # An uploaded scan file of pass 1 and its reading: that pass's typist.
-    "reports:scan_progress": ("enter_pass_1", None),
-    "reports:scan_progress_json": ("enter_pass_1", None),
+    "reports:scan_progress": ("edit_pass_1", None),
+    "reports:scan_progress_json": ("edit_pass_1", None),
     "ballots:record": ("view_record", None),
     "reports:results": ("view_results", None),
     "reports:results_csv": ("view_results", None),

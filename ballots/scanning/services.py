@@ -394,8 +394,9 @@ def scanned_ballot_review(
         )
     access = require(user=user, session=session, capability="enter_ballots")
     entry_pass = locked.entry_pass
-    # A held ballot belongs to its pass: under blind entry only that pass's typist decides.
-    if not (access.edit_pass(entry_pass) or access.enter_pass(entry_pass)):
+    # A held ballot belongs to its pass: under blind entry only that pass's typist (who typed
+    # or uploaded in it) sees and decides it.
+    if not access.edit_pass(entry_pass):
         raise DomainError(access.refuse_pass(entry_pass) or str(REFUSALS["enter_ballots"]))
     ballot = ballot_record(
         user=user,

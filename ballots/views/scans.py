@@ -28,10 +28,11 @@ from sessions.views.common import form_error
 
 
 def _session_for_pass(request, pk: int, entry_pass: int) -> VoteSession:
-    """A typist who may work in this pass: its held ballots belong to it (blind entry)."""
+    """The typist of this pass: its held ballots belong to it, and with double entry nobody
+    sees a pass before typing (or uploading) in it."""
     session = get_session_for(request, pk, need="enter_ballots")
     access = session.access
-    if not (access.edit_pass(entry_pass) or access.enter_pass(entry_pass)):
+    if not access.edit_pass(entry_pass):
         raise PermissionDenied
     return session
 

@@ -102,7 +102,7 @@ def _batch_for(request, pk: int, batch_id: int) -> tuple[VoteSession, ScanBatch]
     session = get_session_for(request, pk, need="enter_ballots")
     batch = get_object_or_404(ScanBatch, pk=batch_id, session=session)
     access = session.access
-    if not (access.edit_pass(batch.entry_pass) or access.enter_pass(batch.entry_pass)):
+    if not access.edit_pass(batch.entry_pass):
         raise PermissionDenied
     return session, batch
 

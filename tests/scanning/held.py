@@ -23,8 +23,13 @@ def page_jpeg(width_mm: float = 210, height_mm: float = 297) -> bytes:
     return out.getvalue()
 
 
-def make_held(session, *, entry_pass=1, number=1, marks=None, layout=None, sha="a" * 64):
+def make_held(
+    session, *, entry_pass=1, number=1, marks=None, layout=None, sha="a" * 64, imported_by=None
+):
+    """A scanned ballot held for review; its file uploaded by `imported_by` (that pass's typist
+    then), or by an operator's command."""
     batch = ScanBatch.objects.create(
+        imported_by=imported_by,
         session=session,
         entry_pass=entry_pass,
         file_name="may-quet.pdf",

@@ -48,8 +48,9 @@ def counting(org, chair, counting_member, typist2):
 
 
 @pytest.fixture
-def held(counting, media):
-    return make_held(counting)
+def held(counting, media, counting_member):
+    # Uploaded by the member who reviews it: the typist of pass 1.
+    return make_held(counting, imported_by=counting_member)
 
 
 def typed_pass_2(session, user):
@@ -190,7 +191,7 @@ def test_review_page_saves_and_goes_to_the_list(login, held, counting_member):
 
 
 def test_review_goes_on_to_the_next_held_ballot(login, counting, held, counting_member):
-    second = make_held(counting, number=2, sha="b" * 64)
+    second = make_held(counting, number=2, sha="b" * 64, imported_by=counting_member)
     data = {f"mark_{order}": "low" for order in range(1, 6)}
     response = login(counting_member).post(review_url(held), data)
     assert response.status_code == 302
@@ -226,7 +227,7 @@ def test_page_image_is_a_png_with_the_reading_drawn(login, counting, counting_me
     from reports.documents import ballot_layout
 
     layout, _pdf = ballot_layout(session=counting)
-    scanned = make_held(counting, layout=layout.as_dict())
+    scanned = make_held(counting, layout=layout.as_dict(), imported_by=counting_member)
     response = login(counting_member).get(review_url(scanned, "page-1.png"))
     assert response.status_code == 200
     assert response["Content-Type"] == "image/png"
@@ -305,9 +306,18 @@ def test_a_ballot_of_another_pass_number_is_404(login, held, counting_member):
 def test_a_held_number_is_not_given_to_a_keyed_ballot(counting, counting_member):
     from ballots.services import ballots_import
 
-    make_held(counting, number=3)
+    make_held(counting, number=3, imported_by=counting_member)
     keyed = ballot_record(user=counting_member, session=counting, entry_pass=1, entry=entry(None))
     assert keyed.number == 4
     with pytest.raises(DomainError, match="held for review"):
         ballots_import(user=counting_member, session=counting, entry_pass=1, rows=[entry(3)])
     assert Ballot.objects.filter(session=counting, entry_pass=1).count() == 1
+
+
+def test_a_typist_who_typed_nothing_sees_no_held_ballot_of_a_pass(login, counting, held, typist2):
+    """Blind double entry: before typing (or uploading) in pass 1, a member who may still type
+    either pass sees nothing of pass 1's held ballots, nor their readings."""
+    client = login(typist2)
+    assert client.get(list_url(counting)).status_code == 403
+    assert client.get(review_url(held)).status_code == 403
+    assert client.get(review_url(held, "page-1.png")).status_code == 403
