@@ -98,11 +98,12 @@ def scan_upload(request, pk):
 
 
 def _batch_for(request, pk: int, batch_id: int) -> tuple[VoteSession, ScanBatch]:
-    """A typist who may work in the batch's pass (its results are that pass's ballots)."""
+    """The batch's own uploader, or the typist of its pass (its results are that pass's
+    ballots); a failed upload binds nobody to the pass but stays visible to who sent it."""
     session = get_session_for(request, pk, need="enter_ballots")
     batch = get_object_or_404(ScanBatch, pk=batch_id, session=session)
-    access = session.access
-    if not access.edit_pass(batch.entry_pass):
+    mine = batch.imported_by_id == request.user.pk
+    if not (mine or session.access.edit_pass(batch.entry_pass)):
         raise PermissionDenied
     return session, batch
 
