@@ -93,8 +93,8 @@ register_vocabulary(
             "content": _content,
             "entered": _by_pass,
         },
-        needs="view_record",
-        in_record=frozenset(
+        needs="view_log",
+        in_log=frozenset(
             {
                 "ballot.create",
                 "ballot.correct",

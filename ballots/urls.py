@@ -1,6 +1,6 @@
 """The ballots app's URLs, gathered from its views modules (each declares its own)."""
 
-from ballots.views import compare, count, entry, record, scans, tally, upload
+from ballots.views import compare, count, count_log, entry, scans, tally, upload
 
 app_name = "ballots"
 
@@ -12,5 +12,5 @@ urlpatterns = [
     *tally.urlpatterns,
     *upload.urlpatterns,
     *scans.urlpatterns,
-    *record.urlpatterns,
+    *count_log.urlpatterns,
 ]

@@ -224,7 +224,7 @@ def pages_of(session) -> list[tuple[str, str, str]]:
         ("chair", "compare", reverse("ballots:compare", args=[pk])),
         ("chair", "resolve", reverse("ballots:resolve", args=[pk, first_difference])),
         ("chair", "tally_sheet", reverse("ballots:tally_sheet", args=[pk])),
-        ("chair", "record", reverse("ballots:record", args=[pk])),
+        ("chair", "record", reverse("ballots:count_log", args=[pk])),
         ("chair", "results", reverse("reports:results", args=[pk])),
         ("chair", "signoff", reverse("reports:signoff", args=[pk])),
         ("member1", "count", reverse("ballots:count", args=[pk])),
@@ -237,7 +237,7 @@ def pages_of(session) -> list[tuple[str, str, str]]:
         ("member2", "ballot_list", reverse("ballots:ballot_list", args=[pk, 2])),
         ("leader", "session_list", reverse("vote_sessions:list")),
         ("leader", "history", reverse("vote_sessions:history", args=[pk])),
-        ("leader", "record", reverse("ballots:record", args=[pk])),
+        ("leader", "record", reverse("ballots:count_log", args=[pk])),
         ("leader", "results", reverse("reports:results", args=[pk])),
     ]
     return walk

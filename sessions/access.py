@@ -24,7 +24,7 @@ committee, the passes they typed and, where a right depends on it, the session's
 | chair             | the committee's chair                                               |
 | certify           | the committee's chair                                               |
 | compare           | the chair, unless a typist whose passes are not both complete       |
-| view_record       | leadership and the chair (the record of ballot changes)             |
+| view_log       | leadership and the chair (the record of ballot changes)             |
 | view_results      | counting users and leadership; the secretariat once certified; never|
 |                   | a typist of a double entry before both passes are complete ("blind")|
 | enter_pass(n)     | a typist, in the pass assigned to them if any; with double entry,   |
@@ -74,7 +74,7 @@ Capability = Literal[
     "confirm_result",
     "chair",
     "certify",
-    "view_record",
+    "view_log",
     "view_results",
     "compare",
     "edit_committee",
@@ -92,7 +92,7 @@ REFUSALS: dict[str, object] = {
     "confirm_result": _("Only members of this session's counting committee may do this."),
     "chair": _("Only the chair of the counting committee may do this."),
     "certify": _("Only the chair of the counting committee may do this."),
-    "view_record": _("Only leadership and the committee chair may read the ballot record."),
+    "view_log": _("Only leadership and the committee chair may read the ballot record."),
     "view_results": _("The result is not yours to see yet."),
     "compare": _(
         "The passes can be compared once both are complete, by the chair of the counting committee."
@@ -208,7 +208,7 @@ class SessionAccess:
             "enter_ballots": lambda: self.is_typist,
             "chair": lambda: self.is_chair,
             "certify": lambda: self.is_chair,
-            "view_record": lambda: Role.LEADERSHIP in roles or self.is_chair,
+            "view_log": lambda: Role.LEADERSHIP in roles or self.is_chair,
             "view_results": lambda: (
                 (
                     bool(roles & {Role.COUNTING, Role.LEADERSHIP})

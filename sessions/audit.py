@@ -29,7 +29,7 @@ class Vocabulary:
     # data key -> the capability needed to see its value.
     field_needs: dict[str, str] = field(default_factory=dict)
     # Shown in the ballot record (the count's life) as well as the history.
-    in_record: frozenset[str] = frozenset()
+    in_log: frozenset[str] = frozenset()
 
 
 VOCABULARIES: list[Vocabulary] = []
@@ -56,8 +56,8 @@ def action_choices(actions: set[str] | None = None) -> list[tuple[str, str]]:
     return [(code, action_label(code)) for code in codes]
 
 
-def record_actions() -> set[str]:
-    return {code for v in VOCABULARIES for code in v.labels if code in v.in_record}
+def log_actions() -> set[str]:
+    return {code for v in VOCABULARIES for code in v.labels if code in v.in_log}
 
 
 def audit_entry(
@@ -264,6 +264,6 @@ register_vocabulary(
             "before": _("Before"),
             "after": _("After"),
         },
-        in_record=frozenset({"session.open_counting"}),
+        in_log=frozenset({"session.open_counting"}),
     )
 )

@@ -24,7 +24,7 @@ TABS = [
     (_("Attendance"), "vote_sessions:attendance", "view", "nav-attendance"),
     (_("Counting committee"), "vote_sessions:committee", "view", "nav-committee"),
     (_("Count"), "ballots:count", "count", "nav-count"),
-    (_("Ballot record"), "ballots:record", "view_record", "nav-record"),
+    (_("Ballot record"), "ballots:count_log", "view_log", "nav-count-log"),
     (_("Results"), "reports:results", "view_results", "nav-results"),
     (_("History"), "vote_sessions:history", "view", "nav-history"),
 ]

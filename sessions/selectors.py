@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from confidence_vote.lib.signing import EXPIRY_WARNING_DAYS
 from sessions.access import User, organizations_for
-from sessions.audit import action_choices, audit_visible, record_actions
+from sessions.audit import action_choices, audit_visible, log_actions
 from sessions.models import (
     Attendance,
     AuditEntry,
@@ -94,16 +94,16 @@ class AuditPage:
 
 
 def audit_entries(
-    *, session: VoteSession, can, record_only: bool = False, action: str = "", person: str = ""
+    *, session: VoteSession, can, log_only: bool = False, action: str = "", person: str = ""
 ) -> AuditPage:
-    """The entries of a session's history (or, `record_only`, of its ballot record) that the
+    """The entries of a session's history (or, `log_only`, of its ballot record) that the
     reader may see, filtered by action and person, with the filters' choices. `can` is the
     access object's `can`."""
     entries = AuditEntry.objects.filter(session=session)
     codes = set(entries.order_by().values_list("action", flat=True).distinct())
     visible = {code for code in codes if audit_visible(code, can)}
-    if record_only:
-        visible &= record_actions()
+    if log_only:
+        visible &= log_actions()
     entries = entries.filter(action__in=visible)
     people = sorted(
         set(entries.exclude(username="").order_by().values_list("username", flat=True).distinct())

@@ -34,7 +34,7 @@ PAGES = [
     ("chair", "compare", "ballots:compare", (), 10),
     ("chair", "resolve", "ballots:resolve", (DIFFERENT[0],), 8),
     ("chair", "tally_sheet", "ballots:tally_sheet", (), 10),
-    ("chair", "record", "ballots:record", (), 9),
+    ("chair", "record", "ballots:count_log", (), 9),
     ("chair", "results", "reports:results", (), 9),
     ("chair", "signoff", "reports:signoff", (), 9),
     ("member1", "count", "ballots:count", (), 11),
@@ -45,7 +45,7 @@ PAGES = [
     ("member2", "entry", "ballots:entry", (2,), 11),
     ("member2", "ballot_list", "ballots:ballot_list", (2,), 11),
     ("leader", "history", "vote_sessions:history", (), 9),
-    ("leader", "record", "ballots:record", (), 9),
+    ("leader", "record", "ballots:count_log", (), 9),
     ("leader", "results", "reports:results", (), 9),
 ]
 

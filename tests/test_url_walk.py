@@ -75,7 +75,7 @@ CAN = {
     "confirm_result": lambda role, state: role in SEATED,
     "chair": lambda role, state: role == "chair",
     "certify": lambda role, state: role == "chair",
-    "view_record": lambda role, state: role in ("leader", "chair"),
+    "view_log": lambda role, state: role in ("leader", "chair"),
     "view_results": lambda role, state: (
         (role in COUNTING | {"leader"} or (role == "secretariat" and state == "certified"))
         and not _blind(role, state)
@@ -138,7 +138,7 @@ NEEDS = {
     # An uploaded scan file of pass 1 and its reading: that pass's typist.
     "reports:scan_progress": ("edit_pass_1", None),
     "reports:scan_progress_json": ("edit_pass_1", None),
-    "ballots:record": ("view_record", None),
+    "ballots:count_log": ("view_log", None),
     "reports:results": ("view_results", None),
     "reports:results_csv": ("view_results", None),
     "reports:results_xlsx": ("view_results", None),

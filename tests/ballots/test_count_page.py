@@ -111,7 +111,7 @@ def test_chair_links(login, counting, chair):
     body = login(chair).get(url(counting)).content.decode()
     assert f'href="/sessions/{counting.pk}/count/compare/"' in body
     assert f'href="/sessions/{counting.pk}/count/tally-sheet/"' in body
-    assert f'href="/sessions/{counting.pk}/count/record/"' in body
+    assert f'href="/sessions/{counting.pk}/count/log/"' in body
     assert f'href="/sessions/{counting.pk}/count/upload/"' not in body
     assert 'data-testid="enter-pass-1"' not in body
     assert 'data-testid="enter-pass-2"' not in body
@@ -136,7 +136,7 @@ def test_member_sees_entry_links_but_no_chair_actions(login, counting, counting_
     assert f'href="/sessions/{counting.pk}/count/tally-sheet/"' not in body
     assert 'data-testid="count-differences"' not in body
     assert 'data-testid="blind-count"' in body
-    for chair_only in ("collected-form", "close-form", "compare-link", "record-link"):
+    for chair_only in ("collected-form", "close-form", "compare-link", "count-log-link"):
         assert f'data-testid="{chair_only}"' not in body
 
 

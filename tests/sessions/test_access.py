@@ -33,7 +33,7 @@ def seats(org, session):
         ("count", (True, True, True, False, False)),
         ("enter_ballots", (False, True, False, False, False)),
         ("chair", (True, False, False, False, False)),
-        ("view_record", (True, False, False, True, False)),
+        ("view_log", (True, False, False, True, False)),
         ("confirm_result", (True, True, False, False, False)),
         ("certify", (True, False, False, False, False)),
     ],
@@ -116,7 +116,7 @@ def test_require_raises_the_domain_error_for_services(session, seats):
 
 
 def test_outsider_gets_404_for_every_need(session, outsider):
-    for need in ("count", "enter_ballots", "chair", "view_record", "view_results"):
+    for need in ("count", "enter_ballots", "chair", "view_log", "view_results"):
         with pytest.raises(Http404):
             get_session_for(_request(outsider), session.pk, need=need)
 

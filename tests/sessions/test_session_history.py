@@ -78,7 +78,7 @@ def test_ballot_entries_read_as_words_with_officials_by_name(login, org, leader,
 
     session, chair = _count_session(org, counting_member)
     ballot_record(user=counting_member, session=session, entry_pass=2, entry=entry(1))
-    for url in (f"/sessions/{session.pk}/history/", f"/sessions/{session.pk}/count/record/"):
+    for url in (f"/sessions/{session.pk}/history/", f"/sessions/{session.pk}/count/log/"):
         body = login(leader).get(url).content.decode()
         assert "1. Trần Văn Cán 1: High confidence" in body
         assert "Entry pass" in body and "Second entry" in body

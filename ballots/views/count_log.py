@@ -1,4 +1,4 @@
-"""The record of every change to ballots and the count, for the chair and leadership."""
+"""The count log: every change to ballots and the count, for the chair and leadership."""
 
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
@@ -13,13 +13,13 @@ from sessions.selectors import audit_entries
 
 @login_required
 @require_safe
-def ballot_record_list(request, pk):
-    """The record, newest first, 50 entries a page, filters kept in the page links."""
-    session = get_session_for(request, pk, need="view_record")
+def count_log(request, pk):
+    """The log, newest first, 50 entries a page, filters kept in the page links."""
+    session = get_session_for(request, pk, need="view_log")
     found = audit_entries(
         session=session,
         can=session.access.can,
-        record_only=True,
+        log_only=True,
         action=request.GET.get("action", ""),
         person=request.GET.get("user", ""),
     )
@@ -33,9 +33,9 @@ def ballot_record_list(request, pk):
         "people": found.people,
         "person": found.person,
     }
-    return render(request, "ballots/record.html", context)
+    return render(request, "ballots/count_log.html", context)
 
 
 urlpatterns = [
-    path("<int:pk>/count/record/", ballot_record_list, name="record"),
+    path("<int:pk>/count/log/", count_log, name="count_log"),
 ]

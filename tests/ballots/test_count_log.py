@@ -18,7 +18,7 @@ def counted(org, chair, counting_member):
 
 
 def test_leader_reads_every_ballot_change(login, leader, counted):
-    response = login(leader).get(f"/sessions/{counted.pk}/count/record/")
+    response = login(leader).get(f"/sessions/{counted.pk}/count/log/")
     body = response.content.decode()
     assert response.status_code == 200
     assert body.count("Ballot entered") == 2 + 1  # two rows and the filter's option
@@ -28,10 +28,10 @@ def test_leader_reads_every_ballot_change(login, leader, counted):
 
 def test_filter_by_action_and_person(login, chair, counted):
     client = login(chair)
-    body = client.get(f"/sessions/{counted.pk}/count/record/?action=ballot.void").content.decode()
+    body = client.get(f"/sessions/{counted.pk}/count/log/?action=ballot.void").content.decode()
     assert "Nhập trùng" in body
     assert "<td>Ballot entered</td>" not in body
-    body = client.get(f"/sessions/{counted.pk}/count/record/?user=nobody").content.decode()
+    body = client.get(f"/sessions/{counted.pk}/count/log/?user=nobody").content.decode()
     assert "No ballot or count change has been recorded yet." in body
 
 
@@ -42,7 +42,7 @@ def test_session_history_leaves_ballot_entries_out(login, secretariat, counted):
 
 
 def test_permissions(login, counted, counting_member, secretariat, outsider, org):
-    url = f"/sessions/{counted.pk}/count/record/"
+    url = f"/sessions/{counted.pk}/count/log/"
     assert login(counting_member).get(url).status_code == 403  # a member, not the chair
     assert login(secretariat).get(url).status_code == 403
     assert login(outsider).get(url).status_code == 404
