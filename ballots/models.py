@@ -146,11 +146,13 @@ class Mark(models.Model):
 
 
 class TallySheetRow(models.Model):
+    # The hand count (ballots/services/hand_count.py). The model keeps its first name, which
+    # its table and migrations carry.
     """One official's hand-counted totals, as the committee counted them on paper.
 
     The committee may count by hand instead of (or as well as) entering ballots one by one;
     the sheet then stands for the pile. Each row adds up to the ballots collected
-    (checked by `tally_sheet_record` and again when the count closes).
+    (checked by `hand_count_record` and again when the count closes).
     """
 
     session = models.ForeignKey(

@@ -208,7 +208,7 @@ def ballot_totals(*, session: VoteSession, entry_pass: int = 1) -> dict[int, dic
     }
 
 
-def tally_sheet_rows(*, session: VoteSession) -> list[TallySheetRow]:
+def hand_count_rows(*, session: VoteSession) -> list[TallySheetRow]:
     """The hand-count sheet in ballot order, with each row's official: one query."""
     return list(
         TallySheetRow.objects.filter(session=session)
@@ -217,7 +217,7 @@ def tally_sheet_rows(*, session: VoteSession) -> list[TallySheetRow]:
     )
 
 
-def tally_sheet_totals(*, session: VoteSession) -> dict[int, dict[str, int]]:
+def hand_count_totals(*, session: VoteSession) -> dict[int, dict[str, int]]:
     """The hand-count sheet shaped like `ballot_totals` ({} when none was recorded): one query."""
     rows = TallySheetRow.objects.filter(session=session).values("official__order", *TALLY_COLUMNS)
     return {row["official__order"]: {c: row[c] for c in TALLY_COLUMNS} for row in rows}

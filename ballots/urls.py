@@ -1,6 +1,6 @@
 """The ballots app's URLs, gathered from its views modules (each declares its own)."""
 
-from ballots.views import compare, count, count_log, entry, scans, tally, upload
+from ballots.views import compare, count, count_log, entry, hand_count, scans, upload
 
 app_name = "ballots"
 
@@ -9,7 +9,7 @@ urlpatterns = [
     *count.urlpatterns,
     *entry.urlpatterns,
     *compare.urlpatterns,
-    *tally.urlpatterns,
+    *hand_count.urlpatterns,
     *upload.urlpatterns,
     *scans.urlpatterns,
     *count_log.urlpatterns,

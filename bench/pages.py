@@ -223,7 +223,7 @@ def pages_of(session) -> list[tuple[str, str, str]]:
         ("chair", "count", reverse("ballots:count", args=[pk])),
         ("chair", "compare", reverse("ballots:compare", args=[pk])),
         ("chair", "resolve", reverse("ballots:resolve", args=[pk, first_difference])),
-        ("chair", "tally_sheet", reverse("ballots:tally_sheet", args=[pk])),
+        ("chair", "tally_sheet", reverse("ballots:hand_count", args=[pk])),
         ("chair", "record", reverse("ballots:count_log", args=[pk])),
         ("chair", "results", reverse("reports:results", args=[pk])),
         ("chair", "signoff", reverse("reports:signoff", args=[pk])),

@@ -12,7 +12,7 @@ from django.conf import settings
 from django.db.models import Count, Exists, OuterRef, Q
 
 from ballots.models import Ballot, EntryPass, InvalidReason, Mark, MarkValue
-from ballots.selectors import tally_sheet_totals
+from ballots.selectors import hand_count_totals
 from confidence_vote.rules import RuleProfile
 from reports.models import Confirmation, SignedDocument
 from sessions import lifecycle
@@ -202,7 +202,7 @@ def tally_for_session(*, session: VoteSession) -> Tally:
     )
     source = "ballots"
     if collected == 0:
-        sheet = tally_sheet_totals(session=session)
+        sheet = hand_count_totals(session=session)
         if sheet:
             source = "tally_sheet"
             counts = sheet

@@ -33,7 +33,7 @@ PAGES = [
     ("chair", "count", "ballots:count", (), 10),
     ("chair", "compare", "ballots:compare", (), 10),
     ("chair", "resolve", "ballots:resolve", (DIFFERENT[0],), 8),
-    ("chair", "tally_sheet", "ballots:tally_sheet", (), 10),
+    ("chair", "tally_sheet", "ballots:hand_count", (), 10),
     ("chair", "record", "ballots:count_log", (), 9),
     ("chair", "results", "reports:results", (), 9),
     ("chair", "signoff", "reports:signoff", (), 9),

@@ -124,7 +124,7 @@ NEEDS = {
     "ballots:count_reopen": (None, "chair"),
     "ballots:compare": ("compare", None),
     "ballots:resolve": ("compare", "compare"),
-    "ballots:tally_sheet": ("view_results", "chair"),
+    "ballots:hand_count": ("view_results", "chair"),
     "ballots:entry": ("enter_pass_1", "enter_pass_1"),
     "ballots:ballot_list": ("view_pass_1", None),
     "ballots:ballot_edit": ("edit_pass_1", "edit_pass_1"),

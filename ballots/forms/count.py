@@ -135,7 +135,7 @@ class ResolveForm(forms.Form):
         )
 
 
-class TallySheetForm(forms.Form):
+class HandCountForm(forms.Form):
     """Four numbers per official: high, medium, low, invalid."""
 
     def __init__(self, *args, officials, **kwargs):

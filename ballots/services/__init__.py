@@ -13,9 +13,9 @@ from ballots.services.count import (
     count_reopen,
 )
 from ballots.services.entry import ballot_correct, ballot_record, ballot_save, ballot_void
+from ballots.services.hand_count import hand_count_record
 from ballots.services.imports import ballots_import
 from ballots.services.resolve import difference_resolve
-from ballots.services.tally_sheet import tally_sheet_record
 
 __all__ = [
     "ballot_correct",
@@ -29,5 +29,5 @@ __all__ = [
     "count_record_collected",
     "count_reopen",
     "difference_resolve",
-    "tally_sheet_record",
+    "hand_count_record",
 ]

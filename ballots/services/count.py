@@ -8,9 +8,9 @@ from django.utils.translation import gettext as _
 from ballots.models import EntryPass, TallySheetRow
 from ballots.selectors import (
     ballot_totals,
+    hand_count_totals,
     pass_difference_numbers,
     pass_entered_counts,
-    tally_sheet_totals,
 )
 from ballots.services.common import (
     _entered_count,
@@ -18,7 +18,7 @@ from ballots.services.common import (
     _require_counting,
     _require_reason,
 )
-from ballots.services.tally_sheet import _sheet_problems
+from ballots.services.hand_count import _sheet_problems
 from sessions import lifecycle
 from sessions.access import User, require
 from sessions.audit import audit_record
@@ -146,7 +146,7 @@ def count_close_problems(
         return [_("Record the number of ballots collected first.")]
     if entered is None:
         entered = pass_entered_counts(session=session)
-    sheet = tally_sheet_totals(session=session)
+    sheet = hand_count_totals(session=session)
     # Were any ballots entered one by one (in either pass, voided entries aside)?
     if sheet and not any(entered.values()):
         return _sheet_problems(session=session, sheet=sheet, collected=collected)

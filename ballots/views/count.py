@@ -108,15 +108,15 @@ def count(request, pk):
         )
         if counting and not access.blind
         else [],
-        "has_tally_sheet": False,
+        "has_hand_count": False,
     }
     if entered is not None:
         context["passes"] = _passes(session, counting=counting, entered=entered)
         if differing is not None:
             context["differences"] = len(differing)
-        context["has_tally_sheet"] = session.tally_sheet_rows.exists()
+        context["has_hand_count"] = session.tally_sheet_rows.exists()
         # No ballot entered one by one: the hand count stands for the pile.
-        context["hand_count_only"] = context["has_tally_sheet"] and not any(
+        context["hand_count_only"] = context["has_hand_count"] and not any(
             p["entered"] for p in context["passes"]
         )
     if access.can("chair") and lifecycle.transition_allowed(session, "open_counting"):

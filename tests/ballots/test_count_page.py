@@ -13,7 +13,7 @@ from ballots.services import (
     ballots_import,
     count_close,
     count_record_collected,
-    tally_sheet_record,
+    hand_count_record,
 )
 from sessions.models import Role, SessionStatus, VoteSession
 from sessions.services.sessions import session_start_voting
@@ -88,7 +88,7 @@ def test_ready_to_close(login, counting, chair):
 
 def test_a_hand_count_lets_it_close(login, counting, chair):
     count_record_collected(user=chair, session=counting, ballots_collected=28)
-    tally_sheet_record(user=chair, session=counting, rows=dict.fromkeys(range(1, 6), (28, 0, 0, 0)))
+    hand_count_record(user=chair, session=counting, rows=dict.fromkeys(range(1, 6), (28, 0, 0, 0)))
     body = login(chair).get(url(counting)).content.decode()
     assert 'data-testid="close-ready"' in body
     assert "recorded</span>" in body
@@ -110,7 +110,7 @@ def test_chair_links(login, counting, chair):
     """The chair oversees: comparison, hand count and record, and types nothing by default."""
     body = login(chair).get(url(counting)).content.decode()
     assert f'href="/sessions/{counting.pk}/count/compare/"' in body
-    assert f'href="/sessions/{counting.pk}/count/tally-sheet/"' in body
+    assert f'href="/sessions/{counting.pk}/count/hand-count/"' in body
     assert f'href="/sessions/{counting.pk}/count/log/"' in body
     assert f'href="/sessions/{counting.pk}/count/upload/"' not in body
     assert 'data-testid="enter-pass-1"' not in body
@@ -133,7 +133,7 @@ def test_member_sees_entry_links_but_no_chair_actions(login, counting, counting_
     assert f'href="/sessions/{counting.pk}/count/pass/2/"' in body
     assert f'href="/sessions/{counting.pk}/count/upload/"' in body
     # A typist before both passes are complete: nothing that compares or totals them.
-    assert f'href="/sessions/{counting.pk}/count/tally-sheet/"' not in body
+    assert f'href="/sessions/{counting.pk}/count/hand-count/"' not in body
     assert 'data-testid="count-differences"' not in body
     assert 'data-testid="blind-count"' in body
     for chair_only in ("collected-form", "close-form", "compare-link", "count-log-link"):

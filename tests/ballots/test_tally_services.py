@@ -1,4 +1,4 @@
-"""The hand-count sheet: tally_sheet_record's rules, and closing a count on a hand count."""
+"""The hand-count sheet: hand_count_record's rules, and closing a count on a hand count."""
 
 import pytest
 from django.db import IntegrityError, transaction
@@ -6,7 +6,7 @@ from django.utils import translation
 
 from ballots.inputs import BallotInput
 from ballots.models import Ballot, TallySheetRow
-from ballots.selectors import ballot_totals, tally_sheet_totals
+from ballots.selectors import ballot_totals, hand_count_totals
 from ballots.services import (
     ballot_correct,
     ballot_void,
@@ -14,7 +14,7 @@ from ballots.services import (
     count_close,
     count_close_problems,
     count_record_collected,
-    tally_sheet_record,
+    hand_count_record,
 )
 from sessions.errors import DomainError
 from sessions.models import AuditEntry, SessionStatus
@@ -32,7 +32,7 @@ def all_high(collected, officials=5):
 
 
 def sheet(session):
-    return {order: tuple(c.values()) for order, c in tally_sheet_totals(session=session).items()}
+    return {order: tuple(c.values()) for order, c in hand_count_totals(session=session).items()}
 
 
 def recorded(session):
@@ -50,13 +50,13 @@ FOUR = [
 FOUR_TOTALS = {1: (1, 1, 1, 1), 2: (1, 0, 0, 3), 3: (3, 0, 0, 1), 4: (3, 0, 0, 1), 5: (3, 0, 0, 1)}
 
 
-# --- tally_sheet_record -------------------------------------------------------------------
+# --- hand_count_record -------------------------------------------------------------------
 
 
 def test_the_chair_records_a_sheet(counting, chair):
     count_record_collected(user=chair, session=counting, ballots_collected=28)
     rows = {**all_high(28), 2: (26, 1, 0, 1)}
-    created = tally_sheet_record(user=chair, session=counting, rows=rows)
+    created = hand_count_record(user=chair, session=counting, rows=rows)
     assert len(created) == 5
     assert sheet(counting) == rows
     row = TallySheetRow.objects.get(session=counting, official__order=2)
@@ -80,8 +80,8 @@ def test_the_chair_records_a_sheet(counting, chair):
 
 def test_a_new_sheet_replaces_the_old_one(counting, chair):
     count_record_collected(user=chair, session=counting, ballots_collected=28)
-    tally_sheet_record(user=chair, session=counting, rows=all_high(28))
-    tally_sheet_record(user=chair, session=counting, rows={**all_high(28), 5: (0, 0, 28, 0)})
+    hand_count_record(user=chair, session=counting, rows=all_high(28))
+    hand_count_record(user=chair, session=counting, rows={**all_high(28), 5: (0, 0, 28, 0)})
     assert TallySheetRow.objects.filter(session=counting).count() == 5
     assert sheet(counting)[5] == (0, 0, 28, 0)
     audit = (
@@ -97,7 +97,7 @@ def test_each_row_adds_up_to_the_ballots_collected(counting, chair):
     count_record_collected(user=chair, session=counting, ballots_collected=28)
     rows = {**all_high(28), 1: (27, 0, 0, 0), 4: (20, 5, 2, 2)}
     with pytest.raises(DomainError) as excinfo:
-        tally_sheet_record(user=chair, session=counting, rows=rows)
+        hand_count_record(user=chair, session=counting, rows=rows)
     assert str(excinfo.value) == (
         "Trần Văn Cán 1: 27 + 0 + 0 + 0 = 27, but 28 ballots were collected. "
         "Trần Văn Cán 4: 20 + 5 + 2 + 2 = 29, but 28 ballots were collected."
@@ -124,7 +124,7 @@ def test_each_row_adds_up_to_the_ballots_collected(counting, chair):
 def test_every_official_exactly_once_with_four_counts(counting, chair, rows, message):
     count_record_collected(user=chair, session=counting, ballots_collected=28)
     with pytest.raises(DomainError) as excinfo:
-        tally_sheet_record(user=chair, session=counting, rows=rows)
+        hand_count_record(user=chair, session=counting, rows=rows)
     assert str(excinfo.value) == message
     assert sheet(counting) == {}
     assert recorded(counting) == 0
@@ -132,16 +132,16 @@ def test_every_official_exactly_once_with_four_counts(counting, chair, rows, mes
 
 def test_a_failed_record_keeps_the_previous_sheet(counting, chair):
     count_record_collected(user=chair, session=counting, ballots_collected=28)
-    tally_sheet_record(user=chair, session=counting, rows=all_high(28))
+    hand_count_record(user=chair, session=counting, rows=all_high(28))
     with pytest.raises(DomainError):
-        tally_sheet_record(user=chair, session=counting, rows={**all_high(28), 1: (1, 1, 1, 1)})
+        hand_count_record(user=chair, session=counting, rows={**all_high(28), 1: (1, 1, 1, 1)})
     assert sheet(counting) == all_high(28)
     assert recorded(counting) == 1
 
 
 def test_collected_must_be_recorded_first(counting, chair):
     with pytest.raises(DomainError) as excinfo:
-        tally_sheet_record(user=chair, session=counting, rows=all_high(28))
+        hand_count_record(user=chair, session=counting, rows=all_high(28))
     assert str(excinfo.value) == "Record the number of ballots collected first."
     assert sheet(counting) == {}
     assert recorded(counting) == 0
@@ -150,12 +150,12 @@ def test_collected_must_be_recorded_first(counting, chair):
 def test_only_the_chair_while_counting(counting, chair, counting_member):
     count_record_collected(user=chair, session=counting, ballots_collected=28)
     with pytest.raises(DomainError) as excinfo:
-        tally_sheet_record(user=counting_member, session=counting, rows=all_high(28))
+        hand_count_record(user=counting_member, session=counting, rows=all_high(28))
     assert str(excinfo.value) == "Only the chair of the counting committee may do this."
     counting.status = SessionStatus.COUNTED
     counting.save(update_fields=["status"])
     with pytest.raises(DomainError) as excinfo:
-        tally_sheet_record(user=chair, session=counting, rows=all_high(28))
+        hand_count_record(user=chair, session=counting, rows=all_high(28))
     assert str(excinfo.value) == "The count is closed: ballots can no longer change."
     assert sheet(counting) == {}
     assert recorded(counting) == 0
@@ -172,7 +172,7 @@ def test_the_sheet_must_match_the_ballots_entered(counting, chair):
     ballots_import(user=None, session=counting, entry_pass=1, rows=FOUR)
     wrong = {**FOUR_TOTALS, 1: (2, 0, 1, 1), 2: (1, 0, 1, 2)}
     with pytest.raises(DomainError) as excinfo:
-        tally_sheet_record(user=chair, session=counting, rows=wrong)
+        hand_count_record(user=chair, session=counting, rows=wrong)
     assert str(excinfo.value) == (
         "Trần Văn Cán 1: the hand count says 2 high, 0 medium, 1 low, 1 invalid; "
         "the ballots entered say 1 high, 1 medium, 1 low, 1 invalid. "
@@ -180,7 +180,7 @@ def test_the_sheet_must_match_the_ballots_entered(counting, chair):
         "the ballots entered say 1 high, 0 medium, 0 low, 3 invalid."
     )
     assert sheet(counting) == {}
-    tally_sheet_record(user=chair, session=counting, rows=FOUR_TOTALS)
+    hand_count_record(user=chair, session=counting, rows=FOUR_TOTALS)
     assert sheet(counting) == FOUR_TOTALS
     audit = AuditEntry.objects.get(session=counting, action="tally_sheet.record")
     assert audit.data["checked_against_ballots"] is True
@@ -196,13 +196,13 @@ def test_voided_entries_are_not_ballots_entered(counting, chair, counting_member
     )
     # With only a voided entry there is nothing to match: the sheet stands alone.
     rows = {**all_high(28), 1: (0, 0, 28, 0)}
-    tally_sheet_record(user=chair, session=counting, rows=rows)
+    hand_count_record(user=chair, session=counting, rows=rows)
     assert sheet(counting) == rows
 
 
 def test_database_refuses_a_second_row_or_a_negative_count(counting, chair):
     count_record_collected(user=chair, session=counting, ballots_collected=28)
-    tally_sheet_record(user=chair, session=counting, rows=all_high(28))
+    hand_count_record(user=chair, session=counting, rows=all_high(28))
     official = counting.officials.get(order=1)
     with pytest.raises(IntegrityError), transaction.atomic():
         TallySheetRow.objects.create(
@@ -223,7 +223,7 @@ def test_a_count_closes_on_a_hand_count_alone(counting, chair):
         "Entry 1: 0 ballots entered, 28 collected.",
         "Entry 2: 0 ballots entered, 28 collected.",
     ]
-    tally_sheet_record(user=chair, session=counting, rows=all_high(28))
+    hand_count_record(user=chair, session=counting, rows=all_high(28))
     assert count_close_problems(session=counting) == []
     count_close(user=chair, session=counting)
     counting.refresh_from_db()
@@ -238,7 +238,7 @@ def test_a_count_closes_on_a_hand_count_alone(counting, chair):
 
 def test_close_rechecks_the_sheet_when_collected_changed(counting, chair):
     count_record_collected(user=chair, session=counting, ballots_collected=28)
-    tally_sheet_record(user=chair, session=counting, rows=all_high(28))
+    hand_count_record(user=chair, session=counting, rows=all_high(28))
     count_record_collected(user=chair, session=counting, ballots_collected=27)
     with pytest.raises(DomainError) as excinfo:
         count_close(user=chair, session=counting)
@@ -254,7 +254,7 @@ def test_close_rechecks_the_sheet_when_collected_changed(counting, chair):
 def test_with_ballots_and_a_sheet_both_must_hold_and_match(counting, chair, chair_types):
     count_record_collected(user=chair, session=counting, ballots_collected=4)
     ballots_import(user=None, session=counting, entry_pass=1, rows=FOUR)
-    tally_sheet_record(user=chair, session=counting, rows=FOUR_TOTALS)
+    hand_count_record(user=chair, session=counting, rows=FOUR_TOTALS)
     # Pass 2 is still empty: the sheet does not stand in for it once ballots are entered.
     counting.refresh_from_db()
     assert count_close_problems(session=counting) == [
@@ -279,7 +279,7 @@ def test_with_ballots_and_a_sheet_both_must_hold_and_match(counting, chair, chai
     )
     counting.refresh_from_db()
     assert counting.status == SessionStatus.COUNTING
-    tally_sheet_record(user=chair, session=counting, rows={**FOUR_TOTALS, 1: (0, 1, 2, 1)})
+    hand_count_record(user=chair, session=counting, rows={**FOUR_TOTALS, 1: (0, 1, 2, 1)})
     count_close(user=chair, session=counting)
     counting.refresh_from_db()
     assert counting.status == SessionStatus.COUNTED

@@ -88,7 +88,7 @@ BLIND_PATHS = [
     "results/report.pdf",
     "results/sign-off/",
     "count/compare/",
-    "count/tally-sheet/",
+    "count/hand-count/",
     "count/pass/1/ballots/",
     "count/pass/1/ballots/1/",
 ]

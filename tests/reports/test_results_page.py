@@ -6,7 +6,7 @@ from dataclasses import replace
 import pytest
 
 from ballots.models import Mark
-from ballots.services import ballots_import, count_record_collected, tally_sheet_record
+from ballots.services import ballots_import, count_record_collected, hand_count_record
 from confidence_vote import rules
 from sessions.models import SessionStatus, VoteSession
 from sessions.services.sessions import session_open_counting, session_start_voting
@@ -137,7 +137,7 @@ def test_hand_count_sheet_named_as_source(login, org):
     chair = make_chair_user(org)
     session = make_counting_session(org, chair=chair)
     count_record_collected(user=chair, session=session, ballots_collected=28)
-    tally_sheet_record(user=chair, session=session, rows=dict.fromkeys(range(1, 6), (28, 0, 0, 0)))
+    hand_count_record(user=chair, session=session, rows=dict.fromkeys(range(1, 6), (28, 0, 0, 0)))
     body = login(chair).get(url(session)).content.decode()
     assert 'data-testid="source"' in body
     assert "hand-count sheet" in body

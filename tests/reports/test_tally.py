@@ -7,7 +7,7 @@ from decimal import Decimal
 import pytest
 
 from ballots.models import Mark
-from ballots.services import ballots_import, count_record_collected, tally_sheet_record
+from ballots.services import ballots_import, count_record_collected, hand_count_record
 from confidence_vote import rules
 from reports.selectors import tally_for_session
 from sessions.services.sessions import session_open_counting, session_start_voting
@@ -150,7 +150,7 @@ def test_hand_count_sheet_stands_when_no_ballot_was_entered(org, chair_session):
     session, chair = chair_session
     count_record_collected(user=chair, session=session, ballots_collected=28)
     rows = dict.fromkeys(range(1, 6), (28, 0, 0, 0)) | {3: (20, 3, 4, 1)}
-    tally_sheet_record(user=chair, session=session, rows=rows)
+    hand_count_record(user=chair, session=session, rows=rows)
     session.refresh_from_db()
     tally = tally_for_session(session=session)
     third = tally.officials[2]

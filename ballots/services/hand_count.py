@@ -5,7 +5,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from ballots.models import Ballot, EntryPass, TallySheetRow
-from ballots.selectors import TALLY_COLUMNS, ballot_totals, tally_sheet_totals
+from ballots.selectors import TALLY_COLUMNS, ballot_totals, hand_count_totals
 from ballots.services.common import _order_key, _orders, _require_counting
 from sessions.access import User, require
 from sessions.audit import audit_record
@@ -77,7 +77,7 @@ def _sheet_counts(*, name: str, row) -> dict[str, int]:
 
 
 @transaction.atomic
-def tally_sheet_record(
+def hand_count_record(
     *, user: User | None, session: VoteSession, rows: dict[int, tuple[int, int, int, int]]
 ) -> list[TallySheetRow]:
     """Record the hand-counted totals, one row per official keyed by ballot order:
@@ -109,7 +109,7 @@ def tally_sheet_record(
     if problems:
         raise DomainError(" ".join(problems))
 
-    before = tally_sheet_totals(session=session)
+    before = hand_count_totals(session=session)
     TallySheetRow.objects.filter(session=session).delete()
     built = []
     for order, counts in sheet.items():

@@ -8,9 +8,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from ballots import services
-from ballots.forms.count import TallySheetForm
+from ballots.forms.count import HandCountForm
 from ballots.models import Ballot, EntryPass
-from ballots.selectors import TALLY_COLUMNS, ballot_totals, tally_sheet_rows
+from ballots.selectors import TALLY_COLUMNS, ballot_totals, hand_count_rows
 from sessions import lifecycle
 from sessions.access import get_session_for
 from sessions.errors import DomainError
@@ -19,13 +19,13 @@ from sessions.views.common import form_error
 
 @login_required
 @require_http_methods(["GET", "HEAD", "POST"])
-def tally_sheet(request, pk):
+def hand_count(request, pk):
     # Everyone counting may read the sheet; only the committee chair records it.
     session = get_session_for(
         request, pk, need="chair" if request.method == "POST" else "view_results"
     )
     officials = list(session.officials.order_by("order"))
-    stored = tally_sheet_rows(session=session)
+    stored = hand_count_rows(session=session)
     sheet = {row.official.order: {c: getattr(row, c) for c in TALLY_COLUMNS} for row in stored}
     entered = Ballot.objects.filter(
         session=session, entry_pass=EntryPass.FIRST, voided=False
@@ -38,17 +38,17 @@ def tally_sheet(request, pk):
 
     form = None
     if request.method == "POST":
-        form = TallySheetForm(request.POST, officials=officials)
+        form = HandCountForm(request.POST, officials=officials)
         if form.is_valid():
             try:
-                services.tally_sheet_record(user=request.user, session=session, rows=form.rows())
+                services.hand_count_record(user=request.user, session=session, rows=form.rows())
             except DomainError as exc:
                 form_error(form, exc)
             else:
                 messages.success(request, _("The hand-count totals were recorded."))
-                return redirect("ballots:tally_sheet", pk=session.pk)
+                return redirect("ballots:hand_count", pk=session.pk)
     elif editable:
-        form = TallySheetForm(initial=TallySheetForm.initial_from(sheet), officials=officials)
+        form = HandCountForm(initial=HandCountForm.initial_from(sheet), officials=officials)
 
     fields = dict(form.cell_rows()) if form else {}
     rows = []
@@ -81,9 +81,9 @@ def tally_sheet(request, pk):
         "recorded_at": max(row.recorded_at for row in stored) if stored else None,
         "checked_against_ballots": ballots is not None,
     }
-    return render(request, "ballots/tally_sheet.html", context)
+    return render(request, "ballots/hand_count.html", context)
 
 
 urlpatterns = [
-    path("<int:pk>/count/tally-sheet/", tally_sheet, name="tally_sheet"),
+    path("<int:pk>/count/hand-count/", hand_count, name="hand_count"),
 ]

@@ -5,8 +5,8 @@ import re
 import pytest
 
 from ballots.inputs import BallotInput
-from ballots.selectors import tally_sheet_totals
-from ballots.services import ballots_import, count_record_collected, tally_sheet_record
+from ballots.selectors import hand_count_totals
+from ballots.services import ballots_import, count_record_collected, hand_count_record
 from sessions.models import AuditEntry, Role, SessionStatus, VoteSession
 from tests.ballots import entry, make_counting_session
 from tests.factories import make_user
@@ -20,7 +20,7 @@ def counting(org, chair, counting_member):
 
 
 def url(session):
-    return f"/sessions/{session.pk}/count/tally-sheet/"
+    return f"/sessions/{session.pk}/count/hand-count/"
 
 
 def sheet_data(rows):
@@ -36,7 +36,7 @@ def all_high(n=28):
 
 
 def sheet(session):
-    return {o: tuple(c.values()) for o, c in tally_sheet_totals(session=session).items()}
+    return {o: tuple(c.values()) for o, c in hand_count_totals(session=session).items()}
 
 
 def row_cells(body, order):
@@ -120,7 +120,7 @@ def test_member_reads_the_sheet(login, org, counting, chair, counting_member):
     """A counting user who types no pass reads the sheet; a typist of an unfinished double
     entry may not (it holds totals)."""
     bystander = make_user("kiem-phieu-khac", organization=org, roles=[Role.COUNTING])
-    tally_sheet_record(user=chair, session=counting, rows={**all_high(), 4: (0, 0, 27, 1)})
+    hand_count_record(user=chair, session=counting, rows={**all_high(), 4: (0, 0, 27, 1)})
     assert login(counting_member).get(url(counting)).status_code == 403
     response = login(bystander).get(url(counting))
     assert response.status_code == 200
@@ -144,7 +144,7 @@ def test_collected_not_recorded(login, org, chair):
 
 
 def test_closed_count_refuses_a_new_sheet(login, counting, chair):
-    tally_sheet_record(user=chair, session=counting, rows=all_high())
+    hand_count_record(user=chair, session=counting, rows=all_high())
     VoteSession.objects.filter(pk=counting.pk).update(status=SessionStatus.COUNTED)
     client = login(chair)
     assert 'data-testid="tally-form"' not in client.get(url(counting)).content.decode()
