@@ -9,17 +9,15 @@ from django.views.decorators.http import require_POST, require_safe
 from confidence_vote.lib.paging import page_of
 from sessions import lifecycle
 from sessions.access import get_session_for, organizations_for
-from sessions.audit import audit_rows
 from sessions.errors import DomainError
 from sessions.forms.sessions import SessionForm, UnlockForm
 from sessions.selectors import (
     attendance_summary,
-    audit_entries,
     certification_readiness,
     sessions_visible_to,
 )
 from sessions.services import sessions as session_services
-from sessions.views.common import form_error
+from sessions.views.common import audit_page_context, form_error
 
 
 @login_required
@@ -99,22 +97,7 @@ def session_detail(request, pk):
 @require_safe
 def session_history(request, pk):
     session = get_session_for(request, pk, need="view")
-    found = audit_entries(
-        session=session,
-        can=session.access.can,
-        action=request.GET.get("action", ""),
-        person=request.GET.get("user", ""),
-    )
-    page = page_of(request, found.entries)
-    context = {
-        "session": session,
-        "rows": audit_rows(page, session=session, can=session.access.can),
-        "page": page,
-        "actions": found.actions,
-        "action": found.action,
-        "people": found.people,
-        "person": found.person,
-    }
+    context = audit_page_context(request, session)
     return render(request, "sessions/session_history.html", context)
 
 
