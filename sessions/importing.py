@@ -99,12 +99,23 @@ SPECS: dict[str, ImportSpec] = {
                 max_length=_max_length(Official, "position"),
                 help=gettext_lazy("The position, as printed on the ballot."),
             ),
+            Column(
+                "block",
+                "Khối",
+                ("Khối", "Khối lấy phiếu", "Block"),
+                required=False,
+                max_length=_max_length(Official, "block"),
+                help=gettext_lazy(
+                    "The block the official is rated in (e.g. Khối HĐND, Khối UBND); "
+                    "leave empty when the ballot has no blocks."
+                ),
+            ),
         ),
         identity_fields=("full_name", "position"),
         template_file_name="mau-nguoi-duoc-lay-phieu.xlsx",
         examples=(
-            ("Nguyễn Văn An", "Viện trưởng"),
-            ("Trần Thị Bình", "Phó Viện trưởng"),
+            ("Nguyễn Văn An", "Viện trưởng", ""),
+            ("Trần Thị Bình", "Phó Viện trưởng", ""),
         ),
         verbose_name_plural=gettext_lazy("officials"),
     ),
@@ -157,6 +168,9 @@ SPECS: dict[str, ImportSpec] = {
 }
 
 
+_ROW_TEXTS = ("full_name", "position", "unit", "group", "block")
+
+
 @dataclass(frozen=True)
 class ImportRow:
     """One person read from the file; `row` is the spreadsheet row it came from."""
@@ -166,6 +180,7 @@ class ImportRow:
     position: str = ""
     unit: str = ""
     group: str = ""
+    block: str = ""
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -173,18 +188,12 @@ class ImportRow:
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> "ImportRow":
         """Strictly rebuild a row (e.g. from the session); ValueError if anything is off."""
-        if not isinstance(data, Mapping) or set(data) != {
-            "row",
-            "full_name",
-            "position",
-            "unit",
-            "group",
-        }:
+        if not isinstance(data, Mapping) or set(data) != {"row", *_ROW_TEXTS}:
             raise ValueError("not an import row")
         row = data["row"]
         if type(row) is not int or row < 1:
             raise ValueError("bad row number")
-        texts = {name: data[name] for name in ("full_name", "position", "unit", "group")}
+        texts = {name: data[name] for name in _ROW_TEXTS}
         if not all(isinstance(value, str) for value in texts.values()):
             raise ValueError("bad text")
         return cls(row=row, **texts)

@@ -63,6 +63,7 @@ def _cleaned(rows: Sequence[ImportRow]) -> list[ImportRow]:
             position=clean_text(row.position),
             unit=clean_text(row.unit),
             group=clean_text(row.group),
+            block=clean_text(row.block),
         )
         for row in rows
     ]
@@ -142,7 +143,13 @@ def officials_import(
     rows = _check(session=session, kind="officials", rows=rows, columns=columns)
     _count, last = list_state(session=session, kind="officials")
     officials = [
-        Official(session=session, full_name=row.full_name, position=row.position, order=last + n)
+        Official(
+            session=session,
+            full_name=row.full_name,
+            position=row.position,
+            block=row.block,
+            order=last + n,
+        )
         for n, row in enumerate(rows, start=1)
     ]
     _validated(list(zip(rows, officials, strict=True)))

@@ -145,6 +145,7 @@ def import_upload(request, pk, kind):
                 result=result,
                 file_name=file_name,
                 rows=_preview_rows(result, last_order + 1),
+                has_blocks=any(row.block for row in result.rows),
                 existing_count=count,
                 confirm_form=ImportConfirmForm(initial={"token": token}) if token else None,
                 form=ImportUploadForm(),

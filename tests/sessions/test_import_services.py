@@ -80,6 +80,20 @@ def test_officials_import_keeps_row_order_after_existing(session, secretariat):
     assert entry.data == {"rows": 2, "file": "can-bo.csv"}
 
 
+def test_officials_import_keeps_the_block(session, secretariat):
+    rows = [
+        ImportRow(2, "Nguyễn Văn An", "Chủ tịch HĐND tỉnh", block="Khối HĐND"),
+        ImportRow(3, "Trần Thị Bình", "Chủ tịch UBND tỉnh", block=" Khối UBND "),
+    ]
+
+    officials_import(user=secretariat, session=session, rows=rows, file_name="can-bo.xlsx")
+
+    assert list(session.officials.values_list("full_name", "block")) == [
+        ("Nguyễn Văn An", "Khối HĐND"),
+        ("Trần Thị Bình", "Khối UBND"),
+    ]
+
+
 def test_text_is_cleaned_to_nfc(session, secretariat):
     nfd = unicodedata.normalize("NFD", "Nguyễn  Thị Ánh ")
     delegates_import(

@@ -109,7 +109,7 @@ def test_officials_template_file_name(login, secretariat, session):
 
     assert response["Content-Disposition"] == 'attachment; filename="mau-nguoi-duoc-lay-phieu.xlsx"'
     sheet = load_workbook(io.BytesIO(response.content)).active
-    assert [c.value for c in sheet[1]] == ["STT", "Họ và tên", "Chức vụ"]
+    assert [c.value for c in sheet[1]] == ["STT", "Họ và tên", "Chức vụ", "Khối"]
 
 
 # -- Preview ------------------------------------------------------------------------------------
@@ -144,6 +144,24 @@ def test_preview_of_officials_shows_ballot_numbers(login, secretariat, session):
         ("Nguyễn Văn An", 2),
         ("Trần Thị Bình", 3),
     ]
+
+
+def test_preview_of_officials_shows_the_block_column_only_when_used(login, secretariat, session):
+    client = login(secretariat)
+    without = client.post(url("import", session, "officials"), {"file": officials_file()})
+    assert "Khối HĐND" not in without.content.decode()
+    assert "<th>Block</th>" not in without.content.decode()
+
+    with_blocks = xlsx_file(
+        [
+            ["STT", "Họ và tên", "Chức vụ", "Khối"],
+            [1, "Nguyễn Văn An", "Chủ tịch HĐND tỉnh", "Khối HĐND"],
+            [2, "Trần Thị Bình", "Chủ tịch UBND tỉnh", "Khối UBND"],
+        ]
+    )
+    html = client.post(url("import", session, "officials"), {"file": with_blocks}).content.decode()
+    assert "<th>Block</th>" in html
+    assert "Khối HĐND" in html and "Khối UBND" in html
 
 
 def test_preview_lists_errors_by_row_and_column_and_no_confirm(login, secretariat, session):

@@ -94,6 +94,27 @@ def test_xlsx_officials_keep_file_order_and_ignore_stt():
     ]
 
 
+def test_xlsx_officials_with_a_block_column():
+    content = xlsx_bytes(
+        [
+            ["STT", "Họ và tên", "Chức vụ", "Khối"],
+            [1, "Nguyễn Văn An", "Chủ tịch HĐND tỉnh", "Khối HĐND"],
+            [2, "Trần Thị Bình", "Chủ tịch UBND tỉnh", "Khối UBND"],
+            [3, "Lê Văn Cường", "Chánh Văn phòng", ""],
+        ]
+    )
+
+    result = parse_import(content, "can-bo.xlsx", kind="officials")
+
+    assert result.ok, messages(result.errors)
+    assert [(r.full_name, r.block) for r in result.rows] == [
+        ("Nguyễn Văn An", "Khối HĐND"),
+        ("Trần Thị Bình", "Khối UBND"),
+        ("Lê Văn Cường", ""),
+    ]
+    assert not result.warnings
+
+
 def test_headers_match_aliases_case_spaces_and_nfd():
     nfd_name = unicodedata.normalize("NFD", "Họ tên")
     content = xlsx_bytes(
@@ -557,14 +578,15 @@ def test_validate_rows_reports_every_problem_of_every_row():
 
 
 def test_import_row_from_dict_is_strict():
-    good = {"row": 2, "full_name": "A", "position": "B", "unit": "", "group": ""}
-    assert ImportRow.from_dict(good) == ImportRow(2, "A", "B")
+    good = {"row": 2, "full_name": "A", "position": "B", "unit": "", "group": "", "block": "K"}
+    assert ImportRow.from_dict(good) == ImportRow(2, "A", "B", block="K")
     for bad in [
         {**good, "row": "2"},
         {**good, "row": 0},
         {**good, "full_name": None},
         {**good, "extra": 1},
         {k: v for k, v in good.items() if k != "unit"},
+        {k: v for k, v in good.items() if k != "block"},
         ["not", "a", "dict"],
     ]:
         with pytest.raises(ValueError):
@@ -577,7 +599,7 @@ def test_import_row_from_dict_is_strict():
 @pytest.mark.parametrize(
     ("kind", "headers"),
     [
-        ("officials", ["STT", "Họ và tên", "Chức vụ"]),
+        ("officials", ["STT", "Họ và tên", "Chức vụ", "Khối"]),
         ("delegates", ["STT", "Họ và tên", "Chức vụ", "Đơn vị", "Thành phần"]),
     ],
 )
