@@ -4,6 +4,7 @@ totals per official (from the ballots entered, or from the hand-count sheet)."""
 from dataclasses import dataclass
 from typing import Any
 
+from django.contrib.auth.models import AnonymousUser
 from django.db import connection
 from django.db.models import (
     CharField,
@@ -35,7 +36,7 @@ from ballots.models import (
     TallySheetRow,
 )
 from confidence_vote.lib.db import JoinedText
-from sessions.access import User
+from sessions.access import SessionAccess, User, access_annotations
 from sessions.models import Official, VoteSession
 
 # The four columns of a tally per official; "invalid" is invalid for that official
@@ -234,6 +235,8 @@ class EntrySnapshot:
     totals, and the ballot a client token already made, if any."""
 
     session: VoteSession
+    # The user's access object, from the same query (`SessionAccess.from_row`).
+    access: SessionAccess
     entry_pass: int
     passes_entered: set[int]
     # {ballot order: official id}
@@ -272,10 +275,29 @@ def _pairs(text: str | None) -> list[list[str]]:
     return [item.split(":") for item in text.split(",")] if text else []
 
 
+def _typed_annotations(user_id: int) -> dict[str, Any]:
+    """For each pass, whether the user typed in it (a ballot entered, or a scan file uploaded
+    that did not fail): `passes_entered_by`'s question, as columns of the session's row."""
+    session_ref = OuterRef("pk")
+    return {
+        f"x_pass_{number}": Exists(
+            Ballot.objects.filter(entered_by_id=user_id, session=session_ref, entry_pass=number)
+        )
+        | Exists(
+            ScanBatch.objects.filter(
+                imported_by_id=user_id, session=session_ref, entry_pass=number
+            ).exclude(status=ScanBatchStatus.FAILED)
+        )
+        for number in EntryPass.values
+    }
+
+
 def entry_snapshot(
     *, session_pk: int, user, entry_pass: int, client_token=None, lock: bool = True
 ) -> EntrySnapshot | None:
-    """The facts of one save (see EntrySnapshot) in one query; None: no such session.
+    """The facts of one save (see EntrySnapshot) in one query; None: no such session. The
+    session comes back with the user's access object (`SessionAccess.from_facts`) built from
+    the same query and remembered on it; `sessions.access.admit` gives the verdict (404, 403).
 
     With `lock` (call it inside the save's transaction), the session row is locked first, on
     a database that has row locks (PostgreSQL), by a statement of its own: a query that
@@ -293,7 +315,9 @@ def entry_snapshot(
         )
         if not locked:
             return None
-    user_id = user.pk if user is not None and user.is_authenticated else None
+    if user is None:
+        user = AnonymousUser()
+    user_id = user.pk if user.is_authenticated else None
     session_ref = OuterRef("pk")
     annotations: dict[str, Any] = {
         "x_officials": _joined(
@@ -318,13 +342,10 @@ def entry_snapshot(
             .values("number")[:1]
         ),
     }
-    # Who may save is the access object's answer (asked before); here only the passes the
-    # user typed, which the blind-entry rule needs.
+    # The access object's facts (roles, seat) and the passes typed, in the same row.
+    annotations |= access_annotations(user)
     if user_id is not None:
-        for number in EntryPass.values:
-            annotations[f"x_pass_{number}"] = Exists(
-                Ballot.objects.filter(entered_by_id=user_id, session=session_ref, entry_pass=number)
-            )
+        annotations |= _typed_annotations(user_id)
     if client_token is not None:
         annotations["x_token_ballot"] = Subquery(
             Ballot.objects.filter(client_token=client_token).values("pk")[:1]
@@ -334,10 +355,12 @@ def entry_snapshot(
     if session is None:
         return None
     facts: Any = session  # the query's annotations
+    passes = {n for n in EntryPass.values if getattr(facts, f"x_pass_{n}", False)}
     return EntrySnapshot(
         session=session,
+        access=SessionAccess.from_row(user=user, session=session, passes_typed=passes),
         entry_pass=entry_pass,
-        passes_entered={n for n in EntryPass.values if getattr(session, f"x_pass_{n}", False)},
+        passes_entered=passes,
         officials={int(order): int(pk) for order, pk in _pairs(facts.x_officials)},
         last_number=max(facts.x_last_number or 0, facts.x_last_held or 0),
         totals={
