@@ -1,6 +1,7 @@
 """Reads on ballots that span relations: entry progress, the differences between passes, and the
 totals per official (from the ballots entered, or from the hand-count sheet)."""
 
+import uuid
 from dataclasses import dataclass
 from typing import Any
 
@@ -292,32 +293,10 @@ def _typed_annotations(user_id: int) -> dict[str, Any]:
     }
 
 
-def entry_snapshot(
-    *, session_pk: int, user, entry_pass: int, client_token=None, lock: bool = True
-) -> EntrySnapshot | None:
-    """The facts of one save (see EntrySnapshot) in one query; None: no such session. The
-    session comes back with the user's access object (`SessionAccess.from_facts`) built from
-    the same query and remembered on it; `sessions.access.admit` gives the verdict (404, 403).
-
-    With `lock` (call it inside the save's transaction), the session row is locked first, on
-    a database that has row locks (PostgreSQL), by a statement of its own: a query that
-    waits for a lock reads the other tables as they were when it started, so the facts read
-    in the same statement could miss the ballot a concurrent save just committed. SQLite
-    has no row locks (its transactions take the whole database when they first write), so
-    there the facts are the only query.
-    """
-    if lock and connection.features.has_select_for_update:
-        locked = list(
-            VoteSession.objects.select_for_update()
-            .filter(pk=session_pk)
-            .order_by()
-            .values_list("pk", flat=True)
-        )
-        if not locked:
-            return None
-    if user is None:
-        user = AnonymousUser()
-    user_id = user.pk if user.is_authenticated else None
+def _facts_queryset(
+    *, session_pk: int, user_id: int | None, entry_pass: int, client_token
+) -> QuerySet[VoteSession]:
+    """The one query of a save's facts (see `entry_snapshot`)."""
     session_ref = OuterRef("pk")
     annotations: dict[str, Any] = {
         "x_officials": _joined(
@@ -343,15 +322,93 @@ def entry_snapshot(
         ),
     }
     # The access object's facts (roles, seat) and the passes typed, in the same row.
-    annotations |= access_annotations(user)
+    annotations |= access_annotations(user_id)
     if user_id is not None:
         annotations |= _typed_annotations(user_id)
     if client_token is not None:
         annotations["x_token_ballot"] = Subquery(
             Ballot.objects.filter(client_token=client_token).values("pk")[:1]
         )
-    sessions = VoteSession.objects.select_related("organization").annotate(**annotations)
-    session = sessions.filter(pk=session_pk).first()
+    return VoteSession.objects.annotate(**annotations).filter(pk=session_pk).order_by()[:1]
+
+
+# The facts query compiled once per shape (database, with a user, with a client token), with
+# these stand-ins for the values of a save; each save puts its own values in their place.
+# Each in its column's range (Django drops a comparison with an out-of-range value).
+_SESSION, _USER, _PASS = -7_000_001, -7_000_002, 31_991
+_TOKEN = uuid.UUID(int=7_000_004)
+_compiled: dict[tuple, tuple[str, tuple]] = {}
+
+
+def _token_param(token: uuid.UUID):
+    return Ballot._meta.get_field("client_token").get_db_prep_value(token, connection)
+
+
+def _facts_sql(*, session_pk: int, user_id: int | None, entry_pass: int, client_token):
+    """The facts query's SQL and parameters for these values.
+
+    Building and compiling the ORM's query (a dozen subqueries) took about as long as a
+    save's statements together, at every save; the SQL does not change from one save to the
+    next, only its values do. So it is compiled once, with stand-ins, and each save's values
+    replace the stand-ins among the parameters (the SQL text carries none of them: checked)."""
+    key = (connection.vendor, connection.alias, user_id is not None, client_token is not None)
+    if key not in _compiled:
+        queryset = _facts_queryset(
+            session_pk=_SESSION,
+            user_id=None if user_id is None else _USER,
+            entry_pass=_PASS,
+            client_token=None if client_token is None else _TOKEN,
+        )
+        sql, params = queryset.query.sql_with_params()
+        stand_ins = {_SESSION, _PASS} | ({_USER} if user_id is not None else set())
+        if client_token is not None:
+            stand_ins.add(_token_param(_TOKEN))
+        found = {param for param in params if _replaceable(param)}
+        if not stand_ins <= found or any(str(value) in sql for value in stand_ins):
+            raise RuntimeError("the facts query does not take its values as parameters")
+        _compiled[key] = (sql, tuple(params))
+    sql, params = _compiled[key]
+    values = {_SESSION: session_pk, _PASS: entry_pass, _USER: user_id}
+    if client_token is not None:
+        values[_token_param(_TOKEN)] = _token_param(client_token)
+    return sql, [values.get(param, param) if _replaceable(param) else param for param in params]
+
+
+def _replaceable(param) -> bool:
+    return isinstance(param, int | str | uuid.UUID) and not isinstance(param, bool)
+
+
+def entry_snapshot(
+    *, session_pk: int, user, entry_pass: int, client_token=None, lock: bool = True
+) -> EntrySnapshot | None:
+    """The facts of one save (see EntrySnapshot) in one query; None: no such session. The
+    session comes back with the user's access object (`SessionAccess.from_row`) built from
+    the same query and remembered on it; `sessions.access.admit` gives the verdict (404, 403).
+    The session's organization is not read (a query more if asked for).
+
+    With `lock` (call it inside the save's transaction), the session row is locked first, on
+    a database that has row locks (PostgreSQL), by a statement of its own: a query that
+    waits for a lock reads the other tables as they were when it started, so the facts read
+    in the same statement could miss the ballot a concurrent save just committed. SQLite
+    has no row locks (its transactions take the whole database when they first write), so
+    there the facts are the only query.
+    """
+    if lock and connection.features.has_select_for_update:
+        locked = list(
+            VoteSession.objects.select_for_update()
+            .filter(pk=session_pk)
+            .order_by()
+            .values_list("pk", flat=True)
+        )
+        if not locked:
+            return None
+    if user is None:
+        user = AnonymousUser()
+    user_id = user.pk if user.is_authenticated else None
+    sql, params = _facts_sql(
+        session_pk=session_pk, user_id=user_id, entry_pass=entry_pass, client_token=client_token
+    )
+    session = next(iter(VoteSession.objects.raw(sql, params)), None)
     if session is None:
         return None
     facts: Any = session  # the query's annotations

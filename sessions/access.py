@@ -368,16 +368,16 @@ def _lookup(user: User, session: VoteSession) -> SessionAccess:
     return access
 
 
-def access_annotations(user: User) -> dict[str, Any]:
+def access_annotations(user_id: int | None) -> dict[str, Any]:
     """The facts `_lookup` reads (roles in the organization, the committee seat), as columns
     to annotate a VoteSession query with, so that a caller reading the session anyway (a
     ballot save's one snapshot query) needs no query of its own for them; then
-    `SessionAccess.from_row`. Nothing for an anonymous user (no roles)."""
-    if not user.is_authenticated:
+    `SessionAccess.from_row`. Nothing for an anonymous user (None: no roles)."""
+    if user_id is None:
         return {}
-    seat = CommitteeMember.objects.filter(session=OuterRef("pk"), user_id=user.pk)
+    seat = CommitteeMember.objects.filter(session=OuterRef("pk"), user_id=user_id).order_by()
     roles = (
-        Membership.objects.filter(user_id=user.pk, organization_id=OuterRef("organization_id"))
+        Membership.objects.filter(user_id=user_id, organization_id=OuterRef("organization_id"))
         .order_by()
         .values("user")
         .annotate(joined=JoinedText(F("role")))
