@@ -1,9 +1,11 @@
 """Reads on ballots that span relations: entry progress, the differences between passes, and the
 totals per official (from the ballots entered, or from the hand-count sheet)."""
 
+import uuid
 from dataclasses import dataclass
 from typing import Any
 
+from django.contrib.auth.models import AnonymousUser
 from django.db import connection
 from django.db.models import (
     CharField,
@@ -35,7 +37,7 @@ from ballots.models import (
     TallySheetRow,
 )
 from confidence_vote.lib.db import JoinedText
-from sessions.access import User
+from sessions.access import SessionAccess, User, access_annotations
 from sessions.models import Official, VoteSession
 
 # The four columns of a tally per official; "invalid" is invalid for that official
@@ -234,6 +236,8 @@ class EntrySnapshot:
     totals, and the ballot a client token already made, if any."""
 
     session: VoteSession
+    # The user's access object, from the same query (`SessionAccess.from_row`).
+    access: SessionAccess
     entry_pass: int
     passes_entered: set[int]
     # {ballot order: official id}
@@ -272,28 +276,27 @@ def _pairs(text: str | None) -> list[list[str]]:
     return [item.split(":") for item in text.split(",")] if text else []
 
 
-def entry_snapshot(
-    *, session_pk: int, user, entry_pass: int, client_token=None, lock: bool = True
-) -> EntrySnapshot | None:
-    """The facts of one save (see EntrySnapshot) in one query; None: no such session.
-
-    With `lock` (call it inside the save's transaction), the session row is locked first, on
-    a database that has row locks (PostgreSQL), by a statement of its own: a query that
-    waits for a lock reads the other tables as they were when it started, so the facts read
-    in the same statement could miss the ballot a concurrent save just committed. SQLite
-    has no row locks (its transactions take the whole database when they first write), so
-    there the facts are the only query.
-    """
-    if lock and connection.features.has_select_for_update:
-        locked = list(
-            VoteSession.objects.select_for_update()
-            .filter(pk=session_pk)
-            .order_by()
-            .values_list("pk", flat=True)
+def _typed_annotations(user_id: int) -> dict[str, Any]:
+    """For each pass, whether the user typed in it (a ballot entered, or a scan file uploaded
+    that did not fail): `passes_entered_by`'s question, as columns of the session's row."""
+    session_ref = OuterRef("pk")
+    return {
+        f"x_pass_{number}": Exists(
+            Ballot.objects.filter(entered_by_id=user_id, session=session_ref, entry_pass=number)
         )
-        if not locked:
-            return None
-    user_id = user.pk if user is not None and user.is_authenticated else None
+        | Exists(
+            ScanBatch.objects.filter(
+                imported_by_id=user_id, session=session_ref, entry_pass=number
+            ).exclude(status=ScanBatchStatus.FAILED)
+        )
+        for number in EntryPass.values
+    }
+
+
+def _facts_queryset(
+    *, session_pk: int, user_id: int | None, entry_pass: int, client_token
+) -> QuerySet[VoteSession]:
+    """The one query of a save's facts (see `entry_snapshot`)."""
     session_ref = OuterRef("pk")
     annotations: dict[str, Any] = {
         "x_officials": _joined(
@@ -318,26 +321,103 @@ def entry_snapshot(
             .values("number")[:1]
         ),
     }
-    # Who may save is the access object's answer (asked before); here only the passes the
-    # user typed, which the blind-entry rule needs.
+    # The access object's facts (roles, seat) and the passes typed, in the same row.
+    annotations |= access_annotations(user_id)
     if user_id is not None:
-        for number in EntryPass.values:
-            annotations[f"x_pass_{number}"] = Exists(
-                Ballot.objects.filter(entered_by_id=user_id, session=session_ref, entry_pass=number)
-            )
+        annotations |= _typed_annotations(user_id)
     if client_token is not None:
         annotations["x_token_ballot"] = Subquery(
             Ballot.objects.filter(client_token=client_token).values("pk")[:1]
         )
-    sessions = VoteSession.objects.select_related("organization").annotate(**annotations)
-    session = sessions.filter(pk=session_pk).first()
+    return VoteSession.objects.annotate(**annotations).filter(pk=session_pk).order_by()[:1]
+
+
+# The facts query compiled once per shape (database, with a user, with a client token), with
+# these stand-ins for the values of a save; each save puts its own values in their place.
+# Each in its column's range (Django drops a comparison with an out-of-range value).
+_SESSION, _USER, _PASS = -7_000_001, -7_000_002, 31_991
+_TOKEN = uuid.UUID(int=7_000_004)
+_compiled: dict[tuple, tuple[str, tuple]] = {}
+
+
+def _token_param(token: uuid.UUID):
+    return Ballot._meta.get_field("client_token").get_db_prep_value(token, connection)
+
+
+def _facts_sql(*, session_pk: int, user_id: int | None, entry_pass: int, client_token):
+    """The facts query's SQL and parameters for these values.
+
+    Building and compiling the ORM's query (a dozen subqueries) took about as long as a
+    save's statements together, at every save; the SQL does not change from one save to the
+    next, only its values do. So it is compiled once, with stand-ins, and each save's values
+    replace the stand-ins among the parameters (the SQL text carries none of them: checked)."""
+    key = (connection.vendor, connection.alias, user_id is not None, client_token is not None)
+    if key not in _compiled:
+        queryset = _facts_queryset(
+            session_pk=_SESSION,
+            user_id=None if user_id is None else _USER,
+            entry_pass=_PASS,
+            client_token=None if client_token is None else _TOKEN,
+        )
+        sql, params = queryset.query.sql_with_params()
+        stand_ins = {_SESSION, _PASS} | ({_USER} if user_id is not None else set())
+        if client_token is not None:
+            stand_ins.add(_token_param(_TOKEN))
+        found = {param for param in params if _replaceable(param)}
+        if not stand_ins <= found or any(str(value) in sql for value in stand_ins):
+            raise RuntimeError("the facts query does not take its values as parameters")
+        _compiled[key] = (sql, tuple(params))
+    sql, params = _compiled[key]
+    values = {_SESSION: session_pk, _PASS: entry_pass, _USER: user_id}
+    if client_token is not None:
+        values[_token_param(_TOKEN)] = _token_param(client_token)
+    return sql, [values.get(param, param) if _replaceable(param) else param for param in params]
+
+
+def _replaceable(param) -> bool:
+    return isinstance(param, int | str | uuid.UUID) and not isinstance(param, bool)
+
+
+def entry_snapshot(
+    *, session_pk: int, user, entry_pass: int, client_token=None, lock: bool = True
+) -> EntrySnapshot | None:
+    """The facts of one save (see EntrySnapshot) in one query; None: no such session. The
+    session comes back with the user's access object (`SessionAccess.from_row`) built from
+    the same query and remembered on it; `sessions.access.admit` gives the verdict (404, 403).
+    The session's organization is not read (a query more if asked for).
+
+    With `lock` (call it inside the save's transaction), the session row is locked first, on
+    a database that has row locks (PostgreSQL), by a statement of its own: a query that
+    waits for a lock reads the other tables as they were when it started, so the facts read
+    in the same statement could miss the ballot a concurrent save just committed. SQLite
+    has no row locks (its transactions take the whole database when they first write), so
+    there the facts are the only query.
+    """
+    if lock and connection.features.has_select_for_update:
+        locked = list(
+            VoteSession.objects.select_for_update()
+            .filter(pk=session_pk)
+            .order_by()
+            .values_list("pk", flat=True)
+        )
+        if not locked:
+            return None
+    if user is None:
+        user = AnonymousUser()
+    user_id = user.pk if user.is_authenticated else None
+    sql, params = _facts_sql(
+        session_pk=session_pk, user_id=user_id, entry_pass=entry_pass, client_token=client_token
+    )
+    session = next(iter(VoteSession.objects.raw(sql, params)), None)
     if session is None:
         return None
     facts: Any = session  # the query's annotations
+    passes = {n for n in EntryPass.values if getattr(facts, f"x_pass_{n}", False)}
     return EntrySnapshot(
         session=session,
+        access=SessionAccess.from_row(user=user, session=session, passes_typed=passes),
         entry_pass=entry_pass,
-        passes_entered={n for n in EntryPass.values if getattr(session, f"x_pass_{n}", False)},
+        passes_entered=passes,
         officials={int(order): int(pk) for order, pk in _pairs(facts.x_officials)},
         last_number=max(facts.x_last_number or 0, facts.x_last_held or 0),
         totals={

@@ -56,7 +56,8 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "confidence_vote.middleware.PermissionsPolicyMiddleware",
     "csp.middleware.CSPMiddleware",
-    "django.contrib.sessions.middleware.SessionMiddleware",
+    # Django's session middleware, remembering the request's session for the backend below.
+    "confidence_vote.login_sessions.SessionMiddleware",
     "confidence_vote.middleware.IdleSessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -143,7 +144,8 @@ LOGOUT_REDIRECT_URL = "login"
 # Attempts are kept in the database (django-axes), so every worker and restart sees them.
 AUTHENTICATION_BACKENDS = [
     "confidence_vote.security.LockoutBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # Django's ModelBackend, taking the account loaded with the session when it is the same.
+    "confidence_vote.login_sessions.SessionAccountBackend",
 ]
 LOGIN_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5, minimum=1)
 # Higher: several people share a computer, or an office's addresses are translated into one.
@@ -162,6 +164,9 @@ AXES_LOCKOUT_CALLABLE = "confidence_vote.security.lockout_response"
 AXES_RESET_ON_SUCCESS = False
 AXES_VERBOSE = False
 
+# Login sessions in the database, each with its account's id in a column so that one query
+# loads both (confidence_vote/login_sessions.py: Django's documented extension of its engine).
+SESSION_ENGINE = "confidence_vote.login_sessions"
 # A session ends after this many minutes without a request.
 SESSION_IDLE_MINUTES = env_int("SESSION_IDLE_MINUTES", 30, minimum=1)
 SESSION_COOKIE_AGE = SESSION_IDLE_MINUTES * 60

@@ -33,17 +33,18 @@ committee, the passes they typed and, where a right depends on it, the session's
 | view_pass(n)      | whoever may edit pass n; a chair who types no pass (the overview)   |
 """
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.core.exceptions import PermissionDenied
-from django.db.models import QuerySet, Subquery
+from django.db.models import F, OuterRef, QuerySet, Subquery
 from django.http import Http404, HttpRequest
 from django.utils.translation import gettext_lazy as _
 
+from confidence_vote.lib.db import JoinedText
 from sessions import lifecycle
 from sessions.errors import DomainError
 from sessions.models import (
@@ -129,6 +130,52 @@ class SessionAccess:
     seat_typing: str = ""
     _passes: set[int] | None = field(default=None, repr=False)
     _entered: dict[int, int] | None = field(default=None, repr=False)
+
+    @classmethod
+    def from_facts(
+        cls,
+        *,
+        user: User,
+        session: VoteSession,
+        roles: Iterable[str],
+        seat_id: int | None,
+        seat_role: str | None,
+        seat_typing: str | None,
+        passes_typed: Iterable[int],
+    ) -> "SessionAccess":
+        """The access object from facts a caller has just read in a query of its own (a ballot
+        save reads them in its one snapshot query, under the session's row lock), instead of
+        the look-up `access_for` makes: the user's roles in the session's organization, their
+        seat on its committee (id, role, typing) and the passes they typed in (ballots, scan
+        files). The same rules apply as to a looked-up one (`_lookup`): a seat counts only with
+        the counting role. Remembered on the session object as `access_for` remembers its own.
+        """
+        if not user.is_authenticated:
+            roles = ()
+        access = cls(user=user, session=session, roles=frozenset(roles))
+        if Role.COUNTING in access.roles and seat_id is not None:
+            access.seat_id, access.committee_role = seat_id, seat_role
+            access.seat_typing = seat_typing or ""
+        access._passes = set(passes_typed) if access.seat_id is not None else set()
+        cache = session.__dict__.setdefault("_access_by_user", {})
+        cache[user.pk if user.is_authenticated else None] = access
+        return access
+
+    @classmethod
+    def from_row(
+        cls, *, user: User, session: VoteSession, passes_typed: Iterable[int]
+    ) -> "SessionAccess":
+        """`from_facts` for a session read with `access_annotations(user)` as columns."""
+        row: Any = session
+        return cls.from_facts(
+            user=user,
+            session=session,
+            roles=[role for role in (getattr(row, "access_roles", None) or "").split(",") if role],
+            seat_id=getattr(row, "access_seat_id", None),
+            seat_role=getattr(row, "access_seat_role", None),
+            seat_typing=getattr(row, "access_seat_typing", None),
+            passes_typed=passes_typed,
+        )
 
     # --- facts --------------------------------------------------------------------------
 
@@ -321,6 +368,29 @@ def _lookup(user: User, session: VoteSession) -> SessionAccess:
     return access
 
 
+def access_annotations(user_id: int | None) -> dict[str, Any]:
+    """The facts `_lookup` reads (roles in the organization, the committee seat), as columns
+    to annotate a VoteSession query with, so that a caller reading the session anyway (a
+    ballot save's one snapshot query) needs no query of its own for them; then
+    `SessionAccess.from_row`. Nothing for an anonymous user (None: no roles)."""
+    if user_id is None:
+        return {}
+    seat = CommitteeMember.objects.filter(session=OuterRef("pk"), user_id=user_id).order_by()
+    roles = (
+        Membership.objects.filter(user_id=user_id, organization_id=OuterRef("organization_id"))
+        .order_by()
+        .values("user")
+        .annotate(joined=JoinedText(F("role")))
+        .values("joined")[:1]
+    )
+    return {
+        "access_roles": Subquery(roles),
+        "access_seat_id": Subquery(seat.values("pk")[:1]),
+        "access_seat_role": Subquery(seat.values("role")[:1]),
+        "access_seat_typing": Subquery(seat.values("typing")[:1]),
+    }
+
+
 def access_for(*, user: User, session: VoteSession) -> SessionAccess:
     """The user's access to this session object, looked up once per object (a service re-reads
     the session under its row lock, so each service call asks afresh)."""
@@ -336,7 +406,14 @@ def get_session_for(request: HttpRequest, pk: int, *, need: Need) -> VoteSession
     session = VoteSession.objects.select_related("organization").filter(pk=pk).first()
     if session is None:
         raise Http404
-    access = access_for(user=request.user, session=session)
+    return admit(session, access_for(user=request.user, session=session), need=need)
+
+
+def admit(session: VoteSession, access: SessionAccess, *, need: Need) -> VoteSession:
+    """`get_session_for`'s verdict on a session already read with its access object (e.g.
+    `SessionAccess.from_facts`): 404 outside its organization, 403 without `need`."""
+    if access.session is not session:
+        raise ValueError("the access object belongs to another session object")
     if not access.roles:
         raise Http404
     access.require(need)

@@ -71,13 +71,16 @@ def audit_entry(
 ) -> AuditEntry:
     """One audit entry, not yet saved (for a service that writes it with other rows in one
     statement); `audit_record` writes it."""
-    if organization is None:
-        if session is None:
-            raise ValueError("audit_record needs an organization or a session")
-        organization = session.organization
+    if organization is not None:
+        organization_id = organization.pk
+    elif session is not None:
+        # The session's organization by its id: no query when the session came without it.
+        organization_id = session.organization_id
+    else:
+        raise ValueError("audit_record needs an organization or a session")
     account = user if user is not None and user.is_authenticated else None
     return AuditEntry(
-        organization=organization,
+        organization_id=organization_id,
         session=session,
         user=account,
         username=account.get_username() if account else "",

@@ -2,11 +2,11 @@
 
 import datetime as dt
 
-from django.contrib.sessions.models import Session
 from django.test import Client
 from django.utils import timezone
 
 from confidence_vote.middleware import TOUCHED_KEY
+from confidence_vote.models import LoginSession as Session
 from tests.factories import PASSWORD
 
 

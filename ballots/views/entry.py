@@ -28,7 +28,7 @@ from ballots.models import Ballot, InvalidReason, Mark, MarkValue
 from ballots.selectors import entry_progress, entry_snapshot, last_number
 from confidence_vote.lib.paging import page_of
 from sessions import lifecycle
-from sessions.access import get_pass_for, get_session_for
+from sessions.access import admit, get_pass_for
 from sessions.errors import DomainError
 from sessions.models import VoteSession
 from sessions.views.common import form_error
@@ -232,13 +232,12 @@ def _saved_answer(session, snapshot, ballot, entry_pass: int) -> dict:
 
 def _save_entry(request, pk, entry_pass):
     """The save, in one transaction: the session's row lock (PostgreSQL) and one query for
-    every fact the save needs (`entry_snapshot`), after the access object; then the ballot, its
-    marks, the audit entry and the running totals (one statement on PostgreSQL); the JSON
-    answer comes from the totals just written. The service decides whether this user may
-    write in this pass."""
-    # Who may save here: the access object (a typist of this session's committee); whether
-    # this pass is open to them is the service's rule, asked of the same object.
-    session = get_session_for(request, pk, need="enter_ballots")
+    every fact the save needs (`entry_snapshot`), the access object's included (the user's
+    roles, seat and passes typed: `SessionAccess.from_row`, judged by `admit` as
+    `get_session_for` judges: 404 outside the organization, 403 without `enter_ballots`);
+    then the ballot, its marks, the audit entry and the running totals (one statement on
+    PostgreSQL); the JSON answer comes from the totals just written. The service decides
+    whether this user may write in this pass, asking the same access object."""
     wants_json = _wants_json(request)
     token = _client_token(request.POST.get("client_token"))
     ballot = error = form = None
@@ -249,9 +248,7 @@ def _save_entry(request, pk, entry_pass):
             )
             if snapshot is None:
                 raise Http404
-            # The same access object answers for the locked row (roles and seat read once).
-            snapshot.session.access = session.access
-            snapshot.session.__dict__["_access_by_user"] = session.__dict__["_access_by_user"]
+            session = admit(snapshot.session, snapshot.access, need="enter_ballots")
             rows = [_Row(order) for order in sorted(snapshot.officials)]
             form = BallotEntryForm(request.POST, officials=rows)
             if form.is_valid():

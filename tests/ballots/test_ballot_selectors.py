@@ -141,3 +141,72 @@ def test_reads_do_not_grow_with_the_ballots(org, count, django_assert_max_num_qu
     with django_assert_max_num_queries(3):
         differences = pass_differences(session=session)
     assert [d["number"] for d in differences] == [count]
+
+
+def test_the_compiled_facts_query_answers_with_each_save_s_own_values(org, counting_member):
+    """A save's facts query is compiled once and given each save's values
+    (`ballots.selectors._facts_sql`): for other sessions, users, passes and client tokens it
+    must answer what the ORM's query built afresh answers."""
+    import uuid
+
+    from ballots.selectors import _facts_queryset, entry_snapshot
+    from sessions.models import Role
+    from tests.factories import make_user
+
+    second = make_user("nhap-luot-2", organization=org, roles=[Role.COUNTING])
+    one = make_counting_session(org, members=[counting_member, second], officials=3)
+    two = make_counting_session(org, members=[second], officials=4)
+    ballot_record(user=counting_member, session=one, entry_pass=1, entry=entry(1, officials=3))
+    ballot_record(
+        user=second,
+        session=one,
+        entry_pass=2,
+        entry=entry(7, "low", "none", "high"),
+        client_token=(token := uuid.uuid4()),
+    )
+    ballot_record(user=second, session=two, entry_pass=1, entry=entry(3, officials=4))
+    columns = [
+        "x_officials",
+        "x_totals",
+        "x_last_number",
+        "x_last_held",
+        "x_pass_1",
+        "x_pass_2",
+        "x_token_ballot",
+        "access_roles",
+        "access_seat_id",
+        "access_seat_role",
+        "access_seat_typing",
+    ]
+    cases = [
+        (session, user, entry_pass, client_token)
+        for session in (one, two)
+        for user in (counting_member, second, None)
+        for entry_pass in (1, 2)
+        for client_token in (None, token, uuid.uuid4())
+    ]
+    for session, user, entry_pass, client_token in cases * 2:  # compiled, then reused
+        snapshot = entry_snapshot(
+            session_pk=session.pk, user=user, entry_pass=entry_pass, client_token=client_token
+        )
+        fresh = next(
+            iter(
+                _facts_queryset(
+                    session_pk=session.pk,
+                    user_id=user.pk if user is not None else None,
+                    entry_pass=entry_pass,
+                    client_token=client_token,
+                )
+            )
+        )
+        case = (session.pk, user, entry_pass, client_token)
+        for column in columns:
+            got, expected = getattr(snapshot.session, column, None), getattr(fresh, column, None)
+            if column.startswith("x_pass"):
+                got, expected = bool(got), bool(expected)
+            if column in ("x_officials", "x_totals", "access_roles") and expected:
+                got, expected = sorted(got.split(",")), sorted(expected.split(","))
+            assert got == expected, (case, column)
+    assert entry_snapshot(session_pk=one.pk, user=second, entry_pass=2).passes_entered == {2}
+    missing = entry_snapshot(session_pk=two.pk + 100, user=second, entry_pass=1)
+    assert missing is None

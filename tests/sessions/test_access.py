@@ -185,3 +185,82 @@ def test_a_member_who_does_not_type(counting_session, seats):
     assert not access.can("enter_ballots")
     assert access.can("confirm_result")
     assert not access.view_pass(1)
+
+
+def _facts(access):
+    return (
+        access.roles,
+        access.seat_id,
+        access.committee_role,
+        access.typing,
+        access.passes_typed,
+        access.capabilities,
+        [access.refuse_pass(n) for n in (1, 2)],
+    )
+
+
+def test_the_access_object_from_a_save_snapshot_is_the_looked_up_one(
+    counting_session, seats, counting_member, leader, secretariat, outsider, org
+):
+    """A save builds the access object from its one snapshot query (`from_row`); it must hold
+    the same facts and answer the same as the one `access_for` looks up, for every role,
+    including a member who typed only by uploading a scan file."""
+    from ballots.models import ScanBatch, ScanBatchStatus
+    from ballots.selectors import entry_snapshot
+    from sessions.access import admit
+
+    chair, member = seats
+    scanner = make_user("quet-phieu", organization=org, roles=[Role.COUNTING, Role.LEADERSHIP])
+    make_committee_member(counting_session, user=scanner)
+    ScanBatch.objects.create(
+        session=counting_session,
+        entry_pass=2,
+        file_name="a.pdf",
+        sha256="0" * 64,
+        fingerprint="f",
+        imported_by=scanner,
+    )
+    failed = make_user("quet-loi", organization=org, roles=[Role.COUNTING])
+    make_committee_member(counting_session, user=failed)
+    ScanBatch.objects.create(
+        session=counting_session,
+        entry_pass=1,
+        file_name="b.pdf",
+        sha256="1" * 64,
+        fingerprint="f",
+        imported_by=failed,
+        status=ScanBatchStatus.FAILED,
+    )
+    counting_session.committee_members.filter(user=chair).update(typing="1")
+    _type(counting_session, member, 1, 1)
+    users = [chair, member, scanner, failed, counting_member, leader, secretariat, outsider]
+    verdicts, typed = {}, {}
+    for user in users:
+        fresh = type(counting_session).objects.get(pk=counting_session.pk)
+        looked_up = access_for(user=user, session=fresh)
+        snapshot = entry_snapshot(session_pk=counting_session.pk, user=user, entry_pass=1)
+        assert snapshot.access is access_for(user=user, session=snapshot.session)
+        assert _facts(snapshot.access) == _facts(looked_up), user.username
+        try:
+            admit(fresh, looked_up, need="enter_ballots")
+            expected = None
+        except (Http404, PermissionDenied) as exc:
+            expected = type(exc)
+        try:
+            admit(snapshot.session, snapshot.access, need="enter_ballots")
+            got = None
+        except (Http404, PermissionDenied) as exc:
+            got = type(exc)
+        assert got == expected, user.username
+        verdicts[user.username], typed[user.username] = got, snapshot.access.passes_typed
+    assert verdicts == {
+        "to-truong": None,
+        "thanh-vien": None,
+        "quet-phieu": None,
+        "quet-loi": None,
+        "kiem-phieu": PermissionDenied,
+        "lanh-dao": PermissionDenied,
+        "van-phong": PermissionDenied,
+        "nguoi-ngoai": Http404,
+    }
+    assert typed["quet-phieu"] == {2} and typed["quet-loi"] == set() and typed["thanh-vien"] == {1}
