@@ -403,6 +403,7 @@ def scanned_ballot_review(
         session=session,
         entry_pass=entry_pass,
         entry=replace(entry, number=locked.number),
+        scanned_id=locked.pk,
     )
     locked.status = ScanStatus.REVIEWED
     locked.ballot = ballot
