@@ -31,8 +31,9 @@ PAGES = [
     ("secretariat", "history", "vote_sessions:history", (), 9),
     ("chair", "history", "vote_sessions:history", (), 9),
     ("chair", "count", "ballots:count", (), 10),
-    ("chair", "compare", "ballots:compare", (), 10),
-    ("chair", "resolve", "ballots:resolve", (DIFFERENT[0],), 8),
+    # and the scanned ballots among the differences shown (their page images)
+    ("chair", "compare", "ballots:compare", (), 11),
+    ("chair", "resolve", "ballots:resolve", (DIFFERENT[0],), 9),
     ("chair", "tally_sheet", "ballots:hand_count", (), 10),
     ("chair", "record", "ballots:count_log", (), 9),
     ("chair", "results", "reports:results", (), 9),
