@@ -511,7 +511,8 @@ def _strokes_over_names(
         )
         _low, _high, _at_low, (dx, dy) = cv2.minMaxLoc(match)
         printed = around[dy : dy + y1 - y0, dx : dx + x1 - x0]
-        extra = scanned & (1 - cv2.dilate(printed, widen))
+        off_print = cv2.dilate(printed, widen) == 0
+        extra = (scanned.astype(bool) & off_print).astype(np.uint8)
         run = 0.0
         if extra.any():
             run = float(cv2.dilate(extra, band).sum(axis=1).max()) / PX_PER_MM

@@ -200,7 +200,9 @@ def _refuse_held_number(
     `scanned_id`: the held ballot being reviewed, which takes its own number."""
     held = ScannedBallot.objects.filter(
         session=session, entry_pass=entry_pass, number=number, status=ScanStatus.HELD
-    ).exclude(pk=scanned_id)
+    )
+    if scanned_id is not None:
+        held = held.exclude(pk=scanned_id)
     if held.exists():
         raise DomainError(
             _(
