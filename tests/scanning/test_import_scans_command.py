@@ -75,6 +75,11 @@ def test_import_reads_saves_and_holds(paper, tmp_path):
     lines, error = run(paper.session.pk, path)
     assert error is None
     summary = json.loads(lines[-1])
+    # The last line's keys, exactly: scripts of other organizations read them.
+    assert list(summary) == ["pages", "ballots", "saved", "held", "refused_pages", "readings"]
+    assert all(
+        list(reading) == ["number", "status", "marks", "reasons"] for reading in summary["readings"]
+    )
     assert {k: v for k, v in summary.items() if k != "readings"} == {
         "pages": 9,
         "ballots": 4,
