@@ -221,6 +221,12 @@ def scans_record(
                         for page in ballot.pages
                         for order, share in page.label_excess.items()
                     },
+                    # mm of ink off the print along a name (a stroke through it: from 1 mm)
+                    "name_stroke": {
+                        str(order): run
+                        for page in ballot.pages
+                        for order, run in page.stroke.items()
+                    },
                 },
                 reasons=ballot.reasons,
                 images=names,
