@@ -179,6 +179,20 @@ def test_a_name_added_below_the_list_is_held(small_paper):
     assert ballot.reasons == ["page 1: writing outside the boxes (a name added?)"]
 
 
+@pytest.mark.parametrize("dpi", [150, 300])
+def test_a_name_added_in_light_pencil_on_a_grey_scan_is_held(small_paper, dpi):
+    truth = {1: "H", 2: "H", 3: "H", 4: "M", 5: "H"}
+    (page,) = _one_ballot(small_paper, truth, pen="pencil", dpi=dpi)
+    qr = small_paper.layout.pages[0].qr
+    x, y = mm(qr.x + qr.width + 15, dpi), mm(qr.y + 6, dpi)
+    pencil = PENS["pencil"].grey
+    ImageDraw.Draw(page).text((x, y), "6  Nguyen Van Them", fill=pencil, font_size=dpi // 6)
+    scanned = jpeg_round_trip(scan(page, rng=random.Random(dpi), noise=6, skew=1.5), 60)
+    (ballot,) = read(small_paper, [scanned]).ballots
+    assert ballot.reasons == ["page 1: writing outside the boxes (a name added?)"]
+    assert ballot.marks == truth
+
+
 def test_a_torn_corner_is_held(small_paper):
     truth = {1: "H", 2: "H", 3: "L", 4: "H", 5: "H"}
     (page,) = _one_ballot(small_paper, truth)
