@@ -1,6 +1,7 @@
 """Review of a held scanned ballot: the service's rules, the list of a pass's held ballots,
 the review page (the same keyboard widget, prefilled with the machine's reading) and the page
-images with the reading drawn on them, served only to the pass's typist."""
+images with the reading drawn on them, served to the pass's typist (and to the chair who
+compares the passes: tests/scanning/test_compare_scans.py)."""
 
 import io
 import re
