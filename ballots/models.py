@@ -283,7 +283,8 @@ class ScannedBallot(models.Model):
     entry_pass = models.PositiveSmallIntegerField(_("entry pass"), choices=EntryPass.choices)
     number = models.PositiveIntegerField(_("entry number"))
     status = models.CharField(_("status"), max_length=10, choices=ScanStatus.choices)
-    # {"marks": {"1": "H", "2": "", "3": "X", "4": "?"}, "ink": {"1": {"H": 0.05, …}}, "pages": […]}
+    # {"marks": {"1": "H", "2": "", "3": "X", "4": "?"}, "ink": {"1": {"H": 0.05, …}},
+    #  "name_ink": {"1": 0.01, …}, "name_stroke": {"1": 0.0, …}, "pages": […]}
     reading = models.JSONField(_("machine reading"), default=dict)
     reasons = models.JSONField(_("reasons held"), default=list, blank=True)
     # Storage names of the page images (default_storage), in page order.

@@ -12,8 +12,9 @@ must look at (a faint dot in a box, a name crossed out, a name added) and must a
     DJANGO_SETTINGS_MODULE=confidence_vote.settings nice .venv/bin/python bench/scan_accuracy.py
 
 The last line is JSON: wrong_saved (readings counted without review that differ from the
-truth: must be 0), held_clean_pct (clean ballots held: at most 2), doubtful_held_pct (must be
-100), pages_per_second (reading, decoding included, one process: at least 5).
+truth: must be 0), held_clean_pct (clean ballots held: at most 2), doubtful_held_pct and
+crossed_held_pct (names struck through; must be 100), pages_per_second (reading, decoding
+included, one process: at least 5).
 """
 
 import argparse
@@ -53,7 +54,8 @@ FILE_PAGES = 50
 
 
 def _doubt(page, layout, kind: str, truth: dict[int, str], *, dpi: int, rng: random.Random):
-    """Draw something a person must look at onto the page of a one-page ballot."""
+    """Draw something a person must look at onto the page of a one-page ballot; return the
+    pen it was drawn with."""
     k = dpi / 25.4
     draw = ImageDraw.Draw(page)
     rows = layout.pages[0].rows
@@ -64,22 +66,25 @@ def _doubt(page, layout, kind: str, truth: dict[int, str], *, dpi: int, rng: ran
         x, y = (box.x + box.width * rng.uniform(0.3, 0.7)) * k, (box.y + box.height / 2) * k
         r = rng.uniform(0.6, 0.8) * k
         draw.ellipse([x - r, y - r * 0.8, x + r, y + r * 0.8], fill=rng.randint(40, 90))
-    elif kind == "crossed":
+        return "dot"
+    if kind == "crossed":
         label = row.label
         y = (label.y + label.height * rng.uniform(0.4, 0.6)) * k
         x0, x1 = (label.x + 9) * k, (label.x + rng.uniform(40, 60)) * k
         pen = PENS[rng.choice(("tick", "pencil", "felt"))]
         width = max(2, round(pen.width_mm * k))
         draw.line([(x0, y), (x1, y + rng.uniform(-3, 3))], fill=pen.grey, width=width)
-    else:  # a name added in the space below the list, beside the code
-        qr = layout.pages[0].qr
-        x, y = qr.x + qr.width + rng.uniform(8, 40), qr.y + rng.uniform(2, 12)
-        draw.text((x * k, y * k), "Nguyen Van Them", fill=25, font_size=round(4.5 * k))
-    return row.order
+        return "ballpoint" if pen.style == "tick" else pen.style
+    # a name added in the space below the list, beside the code
+    qr = layout.pages[0].qr
+    x, y = qr.x + qr.width + rng.uniform(8, 40), qr.y + rng.uniform(2, 12)
+    draw.text((x * k, y * k), "Nguyen Van Them", fill=25, font_size=round(4.5 * k))
+    return "ballpoint"
 
 
 def make_pile(*, pdf, layout, ballots: int, doubtful: int, rng: random.Random):
-    """[(image, truth, doubt)] in scan order: truth {order: letter}, doubt "" or its kind."""
+    """[(image, truth, doubt, dpi, pen, 1-bit, doubt's pen)] in scan order: truth
+    {order: letter}, doubt "" or its kind."""
     clean = {dpi: rasterise(pdf, dpi=dpi) for dpi in (150, 300)}
     kinds = [""] * ballots + [("dot", "crossed", "added")[i % 3] for i in range(doubtful)]
     rng.shuffle(kinds)
@@ -89,8 +94,7 @@ def make_pile(*, pdf, layout, ballots: int, doubtful: int, rng: random.Random):
         pen = PENS[rng.choice(STYLES)]
         truth = random_marks(layout.orders, rng)
         pages = mark_pages(clean[dpi], layout, truth, dpi=dpi, rng=rng, pen=pen)
-        if doubt:
-            _doubt(pages[0], layout, doubt, truth, dpi=dpi, rng=rng)
+        doubt_pen = _doubt(pages[0], layout, doubt, truth, dpi=dpi, rng=rng) if doubt else ""
         bilevel = rng.random() < 0.5
         for page in pages:
             image = scan(
@@ -104,7 +108,7 @@ def make_pile(*, pdf, layout, ballots: int, doubtful: int, rng: random.Random):
             )
             if not bilevel:
                 image = jpeg_round_trip(image, rng.randint(50, 90))
-            pile.append((image, truth, doubt, dpi, pen.style, bilevel))
+            pile.append((image, truth, doubt, dpi, pen.style, bilevel, doubt_pen))
     return pile
 
 
@@ -147,6 +151,10 @@ def run(*, ballots: int, doubtful: int, officials: int, keep: Path | None) -> di
     marked_shares: dict[str, list[float]] = {}
     label_excess: dict[str, list[float]] = {}
     crossed_excess: list[float] = []
+    crossed_stroke: list[tuple] = []
+    clean_stroke: dict[str, list[float]] = {}
+    doubts_by: Counter = Counter()
+    doubts_held_by: Counter = Counter()
     empty_shares: dict[str, list[float]] = {}
     reading_time = cpu_time = 0.0
     pages = 0
@@ -159,15 +167,22 @@ def run(*, ballots: int, doubtful: int, officials: int, keep: Path | None) -> di
         pages += result.pages
         refused += len(result.refused)
         by_index = {ballot.pages[0].index: ballot for ballot in result.ballots}
-        for index, (_image, truth, doubt, dpi, style, bilevel) in enumerate(chunk, start=1):
+        for index, item in enumerate(chunk, start=1):
+            _image, truth, doubt, dpi, style, bilevel, doubt_pen = item
+            mode = f"{dpi} dpi {'1-bit' if bilevel else 'grey'}"
             ballot = by_index.get(index)
             if doubt == "crossed" and ballot is not None:
                 crossed_excess.append(max(ballot.pages[0].label_excess.values()))
+                stroke = max(ballot.pages[0].stroke.values(), default=0.0)
+                crossed_stroke.append((stroke, mode, doubt_pen))
             if doubt:
                 doubtful_total += 1
                 doubtful_held += ballot is None or ballot.held
+                kind = f"{doubt} ({doubt_pen}, {mode})"
+                doubts_by[kind] += 1
+                doubts_held_by[kind] += ballot is None or ballot.held
                 if ballot is not None and not ballot.held:
-                    missed.append((name, index, doubt, dpi, style, bilevel))
+                    missed.append((name, index, doubt, doubt_pen, dpi, style, bilevel))
                 continue
             clean += 1
             if ballot is None or ballot.held:
@@ -181,6 +196,7 @@ def run(*, ballots: int, doubtful: int, officials: int, keep: Path | None) -> di
             if ballot is not None:
                 excess = ballot.pages[0].label_excess.values()
                 label_excess.setdefault(f"{dpi}{'b' if bilevel else 'g'}", []).extend(excess)
+                clean_stroke.setdefault(mode, []).extend(ballot.pages[0].stroke.values())
                 for order, shares in ballot.pages[0].ink.items():
                     if truth[order] == "X":
                         continue
@@ -211,6 +227,20 @@ def run(*, ballots: int, doubtful: int, officials: int, keep: Path | None) -> di
             for key, v in label_excess.items()
         },
         "crossed_excess": sorted(crossed_excess)[:5],
+        "stroke_clean": {
+            key: [_quantile(v, 0.99), _quantile(v, 0.999), max(v)]
+            for key, v in sorted(clean_stroke.items())
+        },
+        "stroke_crossed_lowest": sorted(crossed_stroke)[:8],
+        "doubts_held": {
+            kind: f"{doubts_held_by[kind]}/{total}" for kind, total in sorted(doubts_by.items())
+        },
+        "crossed_held_pct": round(
+            100
+            * sum(doubts_held_by[k] for k in doubts_by if k.startswith("crossed"))
+            / max(sum(n for k, n in doubts_by.items() if k.startswith("crossed")), 1),
+            2,
+        ),
         "ink": {
             style: {
                 "marked_min": round(min(marked_shares.get(style, [1])), 4),
@@ -260,6 +290,9 @@ def main() -> None:
     print(f"Ink share in the boxes, by pen: {result['ink']}")
     print(f"Name cells' ink beyond print (median, p99, p99.9, max): {result['label_excess']}")
     print(f"... on a crossed-out name (lowest): {result['crossed_excess']}")
+    print(f"Stroke along a name (mm), clean rows (p99, p99.9, max): {result['stroke_clean']}")
+    print(f"... on a crossed-out name (lowest): {result['stroke_crossed_lowest']}")
+    print(f"Doubtful ballots held, by kind: {result['doubts_held']}")
     for example in result["wrong_examples"]:
         print(f"WRONG: {example}")
     for example in result["missed_doubts"]:
@@ -281,6 +314,7 @@ def main() -> None:
             "wrong_saved",
             "held_clean_pct",
             "doubtful_held_pct",
+            "crossed_held_pct",
             "pages_per_second",
             "pages_per_cpu_second",
         )

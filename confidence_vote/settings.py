@@ -184,7 +184,7 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = Path(env_str("STATIC_ROOT", default=str(BASE_DIR / "staticfiles")))
 # collectstatic writes compressed copies and names carrying a hash of the content, so the
 # files can be cached for ever; DEBUG serves them from static/ as they are.
-STORAGES = {
+STORAGES: dict[str, dict] = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
         "BACKEND": (
@@ -194,9 +194,27 @@ STORAGES = {
         )
     },
 }
-# Uploaded files (officials' dossiers) are served only through permission-checked
-# views, never from a public URL.
+# Uploaded files (officials' dossiers, scanned ballots' page images) are served only through
+# permission-checked views, never from a public URL. They are kept through Django's default
+# storage: the file system under MEDIA_ROOT, or an S3-compatible store (django-storages) when
+# MEDIA_S3_BUCKET is set; its credentials come the usual way for boto3 (AWS_ACCESS_KEY_ID and
+# AWS_SECRET_ACCESS_KEY, or the machine's role), never from this file.
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", default=str(BASE_DIR / "media")))
+MEDIA_S3_BUCKET = env_str("MEDIA_S3_BUCKET", default="")
+if MEDIA_S3_BUCKET:
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": MEDIA_S3_BUCKET,
+            "endpoint_url": env_str("MEDIA_S3_ENDPOINT_URL", default="") or None,
+            "region_name": env_str("MEDIA_S3_REGION", default="") or None,
+            "location": env_str("MEDIA_S3_PREFIX", default=""),
+            # Private objects; a name in use is never overwritten (a restore relies on it).
+            "default_acl": "private",
+            "querystring_auth": True,
+            "file_overwrite": False,
+        },
+    }
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"

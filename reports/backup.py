@@ -10,8 +10,11 @@ The archive is a zip file of parts, each listed with its SHA-256 in `manifest.js
 - `documents/<sha256>.pdf`: the bytes of each signed document, outside the JSON so that a
   reader can take one out of the archive and check it; the SHA-256 in the name is the one the
   database keeps and the verification page looks up.
-- `media/...`: the uploaded files under MEDIA_ROOT: officials' dossiers and the page images
-  of scanned ballots (`scans/`, kept for the record and the review of held ballots).
+- `media/...`: the uploaded files, read through Django's default storage (the file system
+  under MEDIA_ROOT by default, an S3-compatible store when STORAGES says so): officials'
+  dossiers and the page images of scanned ballots (`scans/`, kept for the record, the review
+  of held ballots and the comparison of the passes). A restore writes them back through the
+  same storage.
 - `keys.bin`, only with `--include-keys`: the files of SIGNING_DIR (the organizations'
   PKCS#12 certificates and their passwords), as a zip encrypted with AES-256-GCM under a key
   derived from a passphrase with scrypt. Without the passphrase the archive reveals nothing
@@ -42,6 +45,8 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core import serializers
+from django.core.files.base import ContentFile
+from django.core.files.storage import Storage, default_storage
 from django.core.management.color import no_style
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from django.db.migrations.executor import MigrationExecutor
@@ -112,6 +117,41 @@ def _files_under(root: Path) -> list[tuple[str, Path]]:
         if path.is_file() and not path.is_symlink():
             found.append((path.relative_to(root).as_posix(), path))
     return found
+
+
+def _stored_names(storage: Storage) -> list[str]:
+    """The name of every file in the storage, sorted, found through its own listing (a file
+    system, an S3 bucket's prefix and an in-memory store alike). On the file system, a
+    symbolic link is not followed out of MEDIA_ROOT."""
+    names: list[str] = []
+
+    def walk(prefix: str) -> None:
+        try:
+            directories, files = storage.listdir(prefix)
+        except FileNotFoundError:
+            return
+        for name in files:
+            stored = prefix + name
+            if not _is_link(storage, stored):
+                names.append(stored)
+        for directory in directories:
+            if not _is_link(storage, prefix + directory):
+                walk(f"{prefix}{directory}/")
+
+    walk("")
+    return sorted(names)
+
+
+def _is_link(storage: Storage, name: str) -> bool:
+    try:
+        return Path(storage.path(name)).is_symlink()
+    except NotImplementedError:  # not on a file system: no links to follow
+        return False
+
+
+def _stored_bytes(storage: Storage, name: str) -> bytes:
+    with storage.open(name, "rb") as stored:
+        return stored.read()
 
 
 # -- Passphrase encryption of the signing keys -----------------------------------------------------
@@ -227,8 +267,8 @@ def backup_write(
             add(DATABASE_PART, database)
             for name, content in sorted(documents.items()):
                 add(name, content)
-            for relative, path in _files_under(Path(settings.MEDIA_ROOT)):
-                add(MEDIA_DIR + relative, path.read_bytes())
+            for name in _stored_names(default_storage):
+                add(MEDIA_DIR + name, _stored_bytes(default_storage, name))
             key_parameters = None
             if include_keys:
                 key_files = [
@@ -381,6 +421,29 @@ def _check_files(targets: dict[Path, bytes]) -> None:
             )
 
 
+def _check_stored(storage: Storage, targets: dict[str, bytes]) -> None:
+    """Refuse to overwrite a different file already in the storage."""
+    for name, content in targets.items():
+        if storage.exists(name) and _stored_bytes(storage, name) != content:
+            raise BackupError(
+                _("%(path)s already exists with other content; move it away first.")
+                % {"path": name}
+            )
+
+
+def _write_stored(storage: Storage, targets: dict[str, bytes], *, written: list[str]) -> None:
+    for name, content in targets.items():
+        if storage.exists(name):
+            continue  # the same bytes: checked before
+        saved = storage.save(name, ContentFile(content))
+        written.append(saved)
+        if saved != name:  # the storage renamed it: the rows would not find it
+            raise BackupError(
+                _("%(path)s could not be written under its name (the storage made it %(saved)s).")
+                % {"path": name, "saved": saved}
+            )
+
+
 def _write_files(targets: dict[Path, bytes], *, private: bool, written: list[Path]) -> None:
     for path, content in targets.items():
         if path.exists():
@@ -431,7 +494,7 @@ def backup_restore(
     skip_keys: bool = False,
     using: str = "",
 ) -> RestoreSummary:
-    """Fill an empty, migrated database (and MEDIA_ROOT, SIGNING_DIR) from the archive.
+    """Fill an empty, migrated database (and the default storage, SIGNING_DIR) from the archive.
 
     `passphrase` is called only if the archive holds keys and `skip_keys` is false."""
     using = using or DEFAULT_DB_ALIAS
@@ -453,26 +516,28 @@ def backup_restore(
             if not _safe_part_name(name):
                 raise BackupError(_("The backup holds an unsafe path: %(name)s") % {"name": name})
             key_targets[signing_dir / name] = content
-    media_root = Path(settings.MEDIA_ROOT)
     media_targets = {
-        media_root / name.removeprefix(MEDIA_DIR): content
+        name.removeprefix(MEDIA_DIR): content
         for name, content in backup.parts.items()
         if name.startswith(MEDIA_DIR)
     }
-    _check_files(media_targets)
+    _check_stored(default_storage, media_targets)
     _check_files(key_targets)
 
     summary = RestoreSummary(counts=dict(backup.manifest.get("counts") or {}))
     written: list[Path] = []
+    stored: list[str] = []
     try:
         with transaction.atomic(using=using):
             summary.rows = _load_rows(backup, using)
             summary.documents = _verify_documents(using)
             # Files last, still inside the transaction: if one cannot be written, the rows
             # are rolled back and the files already written are removed below.
-            _write_files(media_targets, private=False, written=written)
+            _write_stored(default_storage, media_targets, written=stored)
             _write_files(key_targets, private=True, written=written)
     except BaseException:
+        for name in stored:
+            default_storage.delete(name)
         for written_path in written:
             written_path.unlink(missing_ok=True)
         raise

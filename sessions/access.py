@@ -31,6 +31,8 @@ committee, the passes they typed and, where a right depends on it, the session's
 |                   | never a member who typed in the other pass                          |
 | edit_pass(n)      | whoever may enter pass n and typed in it (double entry)             |
 | view_pass(n)      | whoever may edit pass n; a chair who types no pass (the overview)   |
+| view_scan(n)      | the page images of pass n's scanned ballots: whoever may edit pass  |
+|                   | n; whoever may compare (the chair, never a blind typist)            |
 """
 
 from collections.abc import Callable, Iterable
@@ -307,6 +309,14 @@ class SessionAccess:
         if self.is_chair and not self.is_typist:
             return True
         return self.edit_pass(entry_pass)
+
+    def view_scan(self, entry_pass: int) -> bool:
+        """May see the page images of this pass's scanned ballots: its typist (the review of
+        held ballots), and whoever compares the passes (a difference beside its paper). A
+        blind typist never sees the other pass's images: they may neither edit nor compare."""
+        if entry_pass not in self.passes():
+            return False
+        return self.edit_pass(entry_pass) or self.can("compare")
 
     def refuse_pass(self, entry_pass: int) -> str | None:
         """Why this user may not type in the pass (a service's domain error), or None."""

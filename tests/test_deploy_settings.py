@@ -218,3 +218,48 @@ def test_lockout_thresholds_are_settings():
     assert changed["AXES_FAILURE_LIMIT"] == 3
     assert changed["LOGIN_FAILURE_LIMIT_PER_ADDRESS"] == 9
     assert changed["AXES_COOLOFF_TIME"] == "1:00:00"
+
+
+MEDIA_VARIABLES = ("MEDIA_S3_BUCKET", "MEDIA_S3_ENDPOINT_URL", "MEDIA_S3_REGION", "MEDIA_S3_PREFIX")
+
+
+def storage_in_process(**env) -> dict:
+    """The default storage's class and options in a fresh process (no network: nothing is
+    read or written)."""
+    code = (
+        "import json, django; django.setup(); "
+        "from django.conf import settings; from django.core.files.storage import storages; "
+        "print(json.dumps({'class': type(storages['default']).__name__, "
+        "'options': settings.STORAGES['default'].get('OPTIONS', {})}))"
+    )
+    clean = dict.fromkeys(MEDIA_VARIABLES, "")
+    result = run(code, **{**clean, **env})
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout)
+
+
+def test_uploaded_files_on_the_file_system_by_default():
+    assert storage_in_process() == {"class": "FileSystemStorage", "options": {}}
+
+
+def test_uploaded_files_in_an_s3_compatible_store_when_a_bucket_is_named():
+    found = storage_in_process(
+        MEDIA_S3_BUCKET="phieu-quet",
+        MEDIA_S3_ENDPOINT_URL="https://s3.noi-bo.example",
+        MEDIA_S3_REGION="vn-hn-1",
+        MEDIA_S3_PREFIX="tin-nhiem",
+        AWS_ACCESS_KEY_ID="test",
+        AWS_SECRET_ACCESS_KEY="test",
+    )
+    assert found == {
+        "class": "S3Storage",
+        "options": {
+            "bucket_name": "phieu-quet",
+            "endpoint_url": "https://s3.noi-bo.example",
+            "region_name": "vn-hn-1",
+            "location": "tin-nhiem",
+            "default_acl": "private",
+            "querystring_auth": True,
+            "file_overwrite": False,
+        },
+    }

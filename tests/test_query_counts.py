@@ -31,8 +31,9 @@ PAGES = [
     ("secretariat", "history", "vote_sessions:history", (), 8),
     ("chair", "history", "vote_sessions:history", (), 8),
     ("chair", "count", "ballots:count", (), 9),
-    ("chair", "compare", "ballots:compare", (), 9),
-    ("chair", "resolve", "ballots:resolve", (DIFFERENT[0],), 7),
+    # and the scanned ballots among the differences shown (their page images)
+    ("chair", "compare", "ballots:compare", (), 10),
+    ("chair", "resolve", "ballots:resolve", (DIFFERENT[0],), 8),
     ("chair", "tally_sheet", "ballots:hand_count", (), 9),
     ("chair", "record", "ballots:count_log", (), 8),
     ("chair", "results", "reports:results", (), 8),

@@ -60,6 +60,11 @@ def _view_pass_1(role: str, state: str) -> bool:
     return _edit_pass_1(role, state) or role == "chair"
 
 
+def _view_scan_1(role: str, state: str) -> bool:
+    # The page images of pass 1's scans: its typist, and the chair comparing the passes.
+    return _edit_pass_1(role, state) or role == "chair"
+
+
 def _enter_pass_1(role: str, state: str) -> bool:
     # A typist who typed no ballot in the other pass.
     return role in TYPISTS and not (role == "typist2" and state in TYPED["typist2"])
@@ -83,6 +88,7 @@ CAN = {
     "compare": lambda role, state: role == "chair",
     "edit_committee": lambda role, state: role == "secretariat" and state != "certified",
     "view_pass_1": _view_pass_1,
+    "view_scan_1": _view_scan_1,
     "edit_pass_1": _edit_pass_1,
     "enter_pass_1": _enter_pass_1,
     "create_session": lambda role, state: role in ("secretariat", "outsider"),
@@ -133,7 +139,8 @@ NEEDS = {
     # Held scanned ballots belong to their pass: its typist, once typing (or uploading) in it.
     "ballots:held_list": ("edit_pass_1", None),
     "ballots:held_review": ("edit_pass_1", "edit_pass_1"),
-    "ballots:held_page_image": ("edit_pass_1", None),
+    # Its page images also to the chair, beside a difference between the passes.
+    "ballots:held_page_image": ("view_scan_1", None),
     "reports:scan_upload": ("enter_ballots", "enter_ballots"),
     # An uploaded scan file of pass 1 and its reading: that pass's typist.
     "reports:scan_progress": ("edit_pass_1", None),

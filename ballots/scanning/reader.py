@@ -44,6 +44,16 @@ DARKNESS_FLOOR = 25.0
 # A row's cells holding this much more ink than their print: a name crossed out.
 LABEL_EXCESS_SHARE = 0.07
 LABEL_INSET_MM = 0.8
+# A stroke through a name (a light pencil line too): ink darker than paper by this share of
+# the way to printed black, where the print, aligned row by row (within ALIGN_MM) and widened
+# by STROKE_TOLERANCE_PX, has none, spread over at least STROKE_MM of a band STROKE_BAND_PX
+# high. Clean rows measure at most 0.5 mm, strokes from 1 mm (bench/scan_accuracy.py).
+STROKE_CONTRAST = 0.2
+STROKE_TOLERANCE_PX = 2
+STROKE_BAND_PX = 3
+STROKE_MM = 1.0
+ALIGN_MM = 0.8
+STROKE_ROW_INSET_MM = 1.2
 # How far printed ink may move between the template and a scan (mm).
 PRINT_TOLERANCE_MM = 0.6
 # Ink just outside a box is a mark that overflowed, not writing (mm).
@@ -177,6 +187,8 @@ class PageReading:
     ink: dict[int, dict[str, float]] = field(default_factory=dict)
     # Per row: darkness in the name cells beyond the print's, as a share of the print's.
     label_excess: dict[int, float] = field(default_factory=dict)
+    # Per row: how far (mm) ink off the print runs along one line of the name cells.
+    stroke: dict[int, float] = field(default_factory=dict)
     doubts: list[str] = field(default_factory=list)
     # The page as mapped onto the paper (canonical, grey, JPEG): for the record and review.
     image: bytes = b""
@@ -361,12 +373,16 @@ def read_page(grey: np.ndarray, template: Template, *, index: int) -> PageReadin
     return reading
 
 
-def _ink_mask(canonical: np.ndarray, printed: np.ndarray) -> np.ndarray | None:
-    """Pixels darker than paper by INK_LEVEL of the way to printed black; None without contrast."""
-    sample = canonical[::4, ::4]
-    paper = float(np.percentile(sample, 90))
+def _levels(canonical: np.ndarray, printed: np.ndarray) -> tuple[float, float]:
+    """The page's paper and printed black, as this scan renders them."""
+    paper = float(np.percentile(canonical[::4, ::4], 90))
     print_pixels = canonical[::2, ::2][printed[::2, ::2] > 0]
     black = float(np.percentile(print_pixels, 30)) if print_pixels.size else 0.0
+    return paper, black
+
+
+def _ink_mask(canonical: np.ndarray, paper: float, black: float) -> np.ndarray | None:
+    """Pixels darker than paper by INK_LEVEL of the way to printed black; None without contrast."""
     if paper - black < 60:
         return None
     level = paper - INK_LEVEL * (paper - black)
@@ -389,7 +405,8 @@ _CLOSE = cv2.getStructuringElement(cv2.MORPH_RECT, (3, 3))
 
 
 def _read_ink(reading: PageReading, canonical: np.ndarray, page: PageTemplate) -> None:
-    ink = _ink_mask(canonical, page.printed)
+    paper, black = _levels(canonical, page.printed)
+    ink = _ink_mask(canonical, paper, black)
     number = reading.page
     if ink is None:
         reading.doubts.append(
@@ -401,6 +418,7 @@ def _read_ink(reading: PageReading, canonical: np.ndarray, page: PageTemplate) -
         return
     _read_boxes(reading, ink, page)
     crossed = _labels_over_printed(reading, canonical, page)
+    crossed |= _strokes_over_names(reading, canonical, page, paper=paper, black=black)
     _writing(reading, ink, page, crossed)
 
 
@@ -456,6 +474,52 @@ def _labels_over_printed(
         if excess > LABEL_EXCESS_SHARE * expected:
             crossed.add(row.order)
     return crossed
+
+
+def _strokes_over_names(
+    reading: PageReading, canonical: np.ndarray, page: PageTemplate, *, paper: float, black: float
+) -> set[int]:
+    """The rows whose name cells carry a line the print does not: a name struck through,
+    however lightly. The threshold is relative to this page's paper and print (grey or 1-bit
+    alike), so a pencil line on a grey scan counts; each row's print is aligned to the scan
+    (a shift of a few pixels) before the ink off it is taken, so the print's own edges do not.
+    A line through a name shows between its letters and words: counted along a thin band."""
+    level = paper - STROKE_CONTRAST * (paper - black)
+    search = _px(ALIGN_MM)
+    height, width = page.printed.shape
+    widen = np.ones((2 * STROKE_TOLERANCE_PX + 1, 2 * STROKE_TOLERANCE_PX + 1), np.uint8)
+    band = np.ones((STROKE_BAND_PX, 1), np.uint8)
+    struck: set[int] = set()
+    for row in page.layout.rows:
+        # Clear of the row's rules above and below, which a slightly bent page moves most.
+        label = row.label
+        y0, y1 = (
+            _px(label.y + STROKE_ROW_INSET_MM),
+            _px(label.y + label.height - STROKE_ROW_INSET_MM),
+        )
+        x0, x1 = _px(label.x + LABEL_INSET_MM), _px(label.x + label.width - LABEL_INSET_MM)
+        ys, xs = slice(y0, y1), slice(x0, x1)
+        if y0 < search or x0 < search or y1 + search > height or x1 + search > width:
+            continue
+        scanned = (canonical[ys, xs] < level).astype(np.uint8)
+        if not scanned.any():
+            reading.stroke[row.order] = 0.0
+            continue
+        around = page.printed[y0 - search : y1 + search, x0 - search : x1 + search]
+        match = cv2.matchTemplate(
+            around.astype(np.float32), scanned.astype(np.float32), cv2.TM_CCORR
+        )
+        _low, _high, _at_low, (dx, dy) = cv2.minMaxLoc(match)
+        printed = around[dy : dy + y1 - y0, dx : dx + x1 - x0]
+        off_print = cv2.dilate(printed, widen) == 0
+        extra = (scanned.astype(bool) & off_print).astype(np.uint8)
+        run = 0.0
+        if extra.any():
+            run = float(cv2.dilate(extra, band).sum(axis=1).max()) / PX_PER_MM
+        reading.stroke[row.order] = round(run, 2)
+        if run >= STROKE_MM:
+            struck.add(row.order)
+    return struck
 
 
 def _writing(reading: PageReading, ink: np.ndarray, page: PageTemplate, crossed: set[int]) -> None:

@@ -221,6 +221,12 @@ def scans_record(
                         for page in ballot.pages
                         for order, share in page.label_excess.items()
                     },
+                    # mm of ink off the print along a name (a stroke through it: from 1 mm)
+                    "name_stroke": {
+                        str(order): run
+                        for page in ballot.pages
+                        for order, run in page.stroke.items()
+                    },
                 },
                 reasons=ballot.reasons,
                 images=names,
@@ -403,6 +409,7 @@ def scanned_ballot_review(
         session=session,
         entry_pass=entry_pass,
         entry=replace(entry, number=locked.number),
+        scanned_id=locked.pk,
     )
     locked.status = ScanStatus.REVIEWED
     locked.ballot = ballot

@@ -12,7 +12,15 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
 from ballots.inputs import BallotInput
-from ballots.models import Ballot, EntryPass, InvalidReason, Mark, MarkValue
+from ballots.models import (
+    Ballot,
+    EntryPass,
+    InvalidReason,
+    Mark,
+    MarkValue,
+    ScannedBallot,
+    ScanStatus,
+)
 from ballots.totals import ballot_delta
 from confidence_vote.lib.text import clean_text
 from sessions import lifecycle
@@ -181,3 +189,27 @@ def _content_delta(
 def _locked_ballot(ballot: Ballot) -> tuple[VoteSession, Ballot]:
     session = lock_session(ballot.session)
     return session, Ballot.objects.select_for_update().get(pk=ballot.pk)
+
+
+def _refuse_held_number(
+    *, session: VoteSession, entry_pass: int, number: int, scanned_id: int | None = None
+) -> None:
+    """A scanned ballot held for review keeps its number in its pass: the paper is in the
+    pile under that number and is entered by its review, not typed again (or typed over by
+    another ballot). Numbers given automatically already skip it (`entry_snapshot`).
+    `scanned_id`: the held ballot being reviewed, which takes its own number."""
+    held = ScannedBallot.objects.filter(
+        session=session, entry_pass=entry_pass, number=number, status=ScanStatus.HELD
+    )
+    if scanned_id is not None:
+        held = held.exclude(pk=scanned_id)
+    if held.exists():
+        raise DomainError(
+            _(
+                "Ballot %(number)d of entry %(pass)d is a scanned ballot held for review: its "
+                "number is kept for it. Review it in the list of held ballots, or leave the "
+                "number empty to take the next free one."
+            )
+            % {"number": number, "pass": entry_pass},
+            field="number",
+        )

@@ -17,6 +17,7 @@ from ballots.services.common import (
     _content_delta,
     _locked_ballot,
     _official_ids,
+    _refuse_held_number,
     _require_counting,
     _require_member,
     _require_own_pass,
@@ -42,14 +43,23 @@ def ballot_record(
     entry_pass: int,
     entry: BallotInput,
     client_token: uuid.UUID | None = None,
+    scanned_id: int | None = None,
 ) -> Ballot:
-    """Enter one paper ballot; a resubmitted save (same client token) returns the first one."""
+    """Enter one paper ballot; a resubmitted save (same client token) returns the first one.
+    `scanned_id`: the held scanned ballot whose review this is (it may take the number kept).
+    """
     snapshot = entry_snapshot(
         session_pk=session.pk, user=user, entry_pass=entry_pass, client_token=client_token
     )
     if snapshot is None:
         raise VoteSession.DoesNotExist
-    return ballot_save(user=user, snapshot=snapshot, entry=entry, client_token=client_token)
+    return ballot_save(
+        user=user,
+        snapshot=snapshot,
+        entry=entry,
+        client_token=client_token,
+        scanned_id=scanned_id,
+    )
 
 
 def ballot_save(
@@ -58,6 +68,7 @@ def ballot_save(
     snapshot: EntrySnapshot,
     entry: BallotInput,
     client_token: uuid.UUID | None = None,
+    scanned_id: int | None = None,
 ) -> Ballot:
     """`ballot_record` once its facts are read: call it inside the transaction that took
     `snapshot` under the session's row lock (`entry_snapshot(lock=True)`).
@@ -92,6 +103,9 @@ def ballot_save(
                 % {"number": number, "pass": entry_pass},
                 field="number",
             )
+        _refuse_held_number(
+            session=session, entry_pass=entry_pass, number=number, scanned_id=scanned_id
+        )
     count = snapshot.entered + 1
     assert session.ballots_issued is not None  # set when counting opened (a constraint)
     if count > session.ballots_issued:

@@ -14,6 +14,7 @@ from ballots.services.common import (
     _content_delta,
     _entered_count,
     _official_ids,
+    _refuse_held_number,
     _require_counting,
     _too_many,
 )
@@ -65,6 +66,7 @@ def difference_resolve(
             .first()
         )
         if ballot is None or ballot.voided:
+            _refuse_held_number(session=session, entry_pass=entry_pass, number=number)
             count = _entered_count(session=session, entry_pass=entry_pass) + 1
             assert session.ballots_issued is not None  # set when counting opened (a constraint)
             if count > session.ballots_issued:

@@ -9,7 +9,8 @@ from django.views.decorators.http import require_http_methods, require_safe
 
 from ballots import services
 from ballots.forms.count import ResolveForm
-from ballots.models import InvalidReason, MarkValue
+from ballots.models import InvalidReason, MarkValue, ScannedBallot, ScanStatus
+from ballots.scanning.overlay import page_number
 from ballots.selectors import pass_difference, pass_difference_numbers, pass_differences
 from confidence_vote.lib.paging import page_of
 from sessions import lifecycle
@@ -36,8 +37,30 @@ def _mark_label(value: str | None) -> str:
     return str(MarkValue(value).label) if value else ""
 
 
-def _difference_view(difference: dict, officials: list) -> dict:
-    """A difference side by side: per official the two values, and whether they differ."""
+def _scans(session, numbers: list[int]) -> dict[tuple[int, int], dict]:
+    """The scanned ballots among these numbers, by (pass, number): their page numbers and
+    whether still held, in the passes whose images this user may see (one query)."""
+    access = session.access
+    passes = [entry_pass for entry_pass in access.passes() if access.view_scan(entry_pass)]
+    if not numbers or not passes:
+        return {}
+    scanned = ScannedBallot.objects.filter(
+        session=session, number__in=numbers, entry_pass__in=passes
+    ).values_list("entry_pass", "number", "images", "status")
+    return {
+        (entry_pass, number): {
+            "entry_pass": entry_pass,
+            "number": number,
+            "pages": [page_number(name) for name in images],
+            "held": status == ScanStatus.HELD,
+        }
+        for entry_pass, number, images, status in scanned
+    }
+
+
+def _difference_view(difference: dict, officials: list, scans: dict | None = None) -> dict:
+    """A difference side by side: per official the two values, and whether they differ; the
+    page images of a side that was scanned."""
     first, second = _side_view(difference["first"]), _side_view(difference["second"])
     rows = []
     for official in officials:
@@ -51,7 +74,15 @@ def _difference_view(difference: dict, officials: list) -> dict:
                 "differs": one != two,
             }
         )
-    return {"number": difference["number"], "first": first, "second": second, "rows": rows}
+    number = difference["number"]
+    found = scans or {}
+    return {
+        "number": number,
+        "first": first,
+        "second": second,
+        "rows": rows,
+        "scans": [found[key] for key in ((1, number), (2, number)) if key in found],
+    }
 
 
 @login_required
@@ -65,9 +96,10 @@ def compare(request, pk):
     numbers = pass_difference_numbers(session=session) if session.double_entry else []
     page = page_of(request, numbers, per_page=DIFFERENCES_PER_PAGE)
     differences = pass_differences(session=session, numbers=list(page)) if len(page) else []
+    scans = _scans(session, [d["number"] for d in differences])
     context = {
         "session": session,
-        "differences": [_difference_view(d, officials) for d in differences],
+        "differences": [_difference_view(d, officials, scans) for d in differences],
         "difference_count": page.paginator.count,
         "page": page,
         "counting": lifecycle.counting_open(session),
@@ -112,7 +144,7 @@ def resolve(request, pk, number):
         form = ResolveForm(
             initial=ResolveForm.initial_from(take, officials=officials), officials=officials
         )
-    view = _difference_view(difference, officials)
+    view = _difference_view(difference, officials, _scans(session, [number]))
     # The form's radios beside each official's two passes (both lists are in ballot order).
     rows = [
         {**row, "field": field, "checked": field.value() or ""}

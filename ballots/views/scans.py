@@ -3,7 +3,8 @@ of one (its page images with the machine's reading drawn on them, the keyboard e
 prefilled with that reading) and the page images themselves.
 
 Page images are ballots: they are served only through the access-checked view below, never
-from MEDIA_URL, and only to a typist who may work in the ballot's pass (blind entry).
+from MEDIA_URL, and only to whom the access object lets see the pass's scans (`view_scan`:
+the pass's typist, or the chair comparing the passes; never a blind typist of the other pass).
 """
 
 from django.contrib import messages
@@ -134,8 +135,11 @@ def held_review(request, pk, entry_pass, number):
 @login_required
 @require_safe
 def held_page_image(request, pk, entry_pass, number, page):
-    """One page of a scanned ballot with the machine's reading drawn on it (PNG)."""
-    session = _session_for_pass(request, pk, entry_pass)
+    """One page of a scanned ballot with the machine's reading drawn on it (PNG): for the
+    review of a held ballot, and beside a difference between the passes."""
+    session = get_session_for(request, pk, need="view")
+    if not session.access.view_scan(entry_pass):
+        raise PermissionDenied
     scanned = _scanned_for(session, entry_pass, number)
     names = [name for name in scanned.images if page_number(name) == page]
     if not names:

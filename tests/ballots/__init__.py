@@ -11,12 +11,21 @@ def make_chair_user(org, username="to-truong"):
 
 
 def make_counting_session(
-    org, *, chair=None, members=(), issued=28, officials=5, double_entry=True, chair_types=False
+    org,
+    *,
+    chair=None,
+    members=(),
+    issued=28,
+    officials=5,
+    double_entry=True,
+    chair_types=False,
+    convened=31,
+    present=28,
 ) -> VoteSession:
     """The seed case at the point counting opens: 31 convened, 28 present, `issued` ballots.
     `chair_types`: the chair said, when opening the count, that they type too (by default the
     chair oversees and types nothing)."""
-    session = make_ready_session(org, officials=officials)
+    session = make_ready_session(org, officials=officials, convened=convened, present=present)
     session.double_entry = double_entry
     session.save(update_fields=["double_entry"])
     if chair is not None:

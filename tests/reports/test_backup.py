@@ -306,3 +306,77 @@ def test_scanned_ballots_come_back_with_their_page_images(places, org, settings)
     assert (places / "new-media" / name).read_bytes() == image
     with default_storage.open(restored.images[0]) as stored:
         assert stored.read() == image
+
+
+@pytest.fixture
+def memory_storage(settings):
+    """The default storage in memory: not the file system, as an S3-compatible store is not.
+    `fresh()` gives a new, empty one (the new machine's)."""
+
+    def fresh():
+        settings.STORAGES = {
+            **settings.STORAGES,
+            "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
+        }
+
+    fresh()
+    return fresh
+
+
+def test_scan_images_are_backed_up_and_restored_through_the_storage(places, org, memory_storage):
+    """Read through the storage, not from MEDIA_ROOT, and written back through it: with a
+    storage that is not the file system, nothing is ever on MEDIA_ROOT."""
+    from django.core.files.storage import default_storage
+
+    from ballots.models import ScannedBallot
+    from tests.ballots import make_counting_session
+    from tests.scanning.held import make_held
+
+    session = make_counting_session(org)
+    first = make_held(session, number=1, sha="1" * 64)
+    second = make_held(session, number=2, sha="2" * 64)
+    names = first.images + second.images
+    images = {}
+    for name in names:
+        with default_storage.open(name) as stored:
+            images[name] = stored.read()
+    assert not (places / "media").exists()
+    archive = places / "backup.zip"
+    backup(archive)
+    with zipfile.ZipFile(archive) as zipped:
+        parts = json.loads(zipped.read(MANIFEST))["parts"]
+        assert sorted(name for name in parts if name.startswith("media/")) == sorted(
+            "media/" + name for name in names
+        )
+        for name, content in images.items():
+            assert zipped.read("media/" + name) == content
+
+    empty_database()
+    memory_storage()  # the new machine's storage, empty
+    assert not default_storage.exists(names[0])
+    assert "2 uploaded files" in restore(archive)
+    assert sorted(ScannedBallot.objects.values_list("number", flat=True)) == [1, 2]
+    for name, content in images.items():
+        with default_storage.open(name) as stored:
+            assert stored.read() == content
+    assert not (places / "media").exists()
+
+
+def test_restore_refuses_to_overwrite_another_file_in_the_storage(places, org, memory_storage):
+    from django.core.files.base import ContentFile
+    from django.core.files.storage import default_storage
+
+    from tests.ballots import make_counting_session
+    from tests.scanning.held import make_held
+
+    session = make_counting_session(org)
+    [name] = make_held(session).images
+    archive = places / "backup.zip"
+    backup(archive)
+    empty_database()
+    memory_storage()
+    default_storage.save(name, ContentFile(b"another page"))
+    assert refused(archive) == (f"{name} already exists with other content; move it away first.")
+    assert rows() == 0
+    with default_storage.open(name) as stored:
+        assert stored.read() == b"another page"

@@ -24,10 +24,19 @@ def page_jpeg(width_mm: float = 210, height_mm: float = 297) -> bytes:
 
 
 def make_held(
-    session, *, entry_pass=1, number=1, marks=None, layout=None, sha="a" * 64, imported_by=None
+    session,
+    *,
+    entry_pass=1,
+    number=1,
+    marks=None,
+    layout=None,
+    sha="a" * 64,
+    imported_by=None,
+    ballot=None,
 ):
     """A scanned ballot held for review; its file uploaded by `imported_by` (that pass's typist
-    then), or by an operator's command."""
+    then), or by an operator's command. With `ballot`: a scan the machine read and saved as
+    that ballot (the same number)."""
     batch = ScanBatch.objects.create(
         imported_by=imported_by,
         session=session,
@@ -48,10 +57,11 @@ def make_held(
         session=session,
         entry_pass=entry_pass,
         number=number,
-        status=ScanStatus.HELD,
+        status=ScanStatus.HELD if ballot is None else ScanStatus.SAVED,
         reading={"marks": dict(marks or READING), "pages": [1]},
-        reasons=list(REASONS),
+        reasons=list(REASONS) if ballot is None else [],
         images=[name],
+        ballot=ballot,
     )
 
 

@@ -1,6 +1,7 @@
 """Review of a held scanned ballot: the service's rules, the list of a pass's held ballots,
 the review page (the same keyboard widget, prefilled with the machine's reading) and the page
-images with the reading drawn on them, served only to the pass's typist."""
+images with the reading drawn on them, served to the pass's typist (and to the chair who
+compares the passes: tests/scanning/test_compare_scans.py)."""
 
 import io
 import re
@@ -275,7 +276,10 @@ def test_another_organization_gets_404(login, held, outsider, which):
 @pytest.mark.parametrize("who", ["secretariat", "leader", "chair"])
 def test_a_member_who_does_not_type_gets_403(login, held, which, who, request):
     user = request.getfixturevalue(who)
-    assert login(user).get(page_url(which, held)).status_code == 403
+    # The chair compares the passes: they see a scanned ballot's page (beside a difference,
+    # tests/scanning/test_compare_scans.py), not the list nor the review.
+    expected = 200 if (who, which) == ("chair", "image") else 403
+    assert login(user).get(page_url(which, held)).status_code == expected
 
 
 @pytest.mark.parametrize("which", PAGES)
@@ -312,6 +316,41 @@ def test_a_held_number_is_not_given_to_a_keyed_ballot(counting, counting_member)
     with pytest.raises(DomainError, match="held for review"):
         ballots_import(user=counting_member, session=counting, entry_pass=1, rows=[entry(3)])
     assert Ballot.objects.filter(session=counting, entry_pass=1).count() == 1
+
+
+def test_a_held_number_typed_by_hand_is_refused_with_a_clear_message(counting, counting_member):
+    """The held ballot's paper is in the pile under its number: typing another ballot under
+    it is refused (the review enters it), and the review still works afterwards."""
+    held = make_held(counting, number=3, imported_by=counting_member)
+    with pytest.raises(DomainError) as refused:
+        ballot_record(user=counting_member, session=counting, entry_pass=1, entry=entry(3))
+    assert str(refused.value) == (
+        "Ballot 3 of entry 1 is a scanned ballot held for review: its number is kept for it. "
+        "Review it in the list of held ballots, or leave the number empty to take the next "
+        "free one."
+    )
+    assert refused.value.field == "number"
+    assert not Ballot.objects.filter(session=counting).exists()
+    # Other numbers may be typed, and the held one is still reviewed under its number.
+    ballot_record(user=counting_member, session=counting, entry_pass=1, entry=entry(2))
+    ballot = scanned_ballot_review(
+        user=counting_member, session=counting, scanned=held, entry=entry(None)
+    )
+    assert ballot.number == 3
+
+
+def test_the_chair_cannot_resolve_a_number_held_by_a_scan(
+    counting, counting_member, typist2, chair
+):
+    """Pass 2 has ballot 1, pass 1 holds its scan for review: the difference is resolved
+    after the review, not by creating pass 1's ballot 1 over the held scan."""
+    from ballots.services import difference_resolve
+
+    make_held(counting, number=1, imported_by=counting_member)
+    typed_pass_2(counting, typist2)
+    with pytest.raises(DomainError, match="Ballot 1 of entry 1 is a scanned ballot held"):
+        difference_resolve(user=chair, session=counting, number=1, entry=entry(None))
+    assert not Ballot.objects.filter(session=counting, entry_pass=1).exists()
 
 
 def test_a_typist_who_typed_nothing_sees_no_held_ballot_of_a_pass(login, counting, held, typist2):

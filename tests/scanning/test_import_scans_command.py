@@ -75,6 +75,11 @@ def test_import_reads_saves_and_holds(paper, tmp_path):
     lines, error = run(paper.session.pk, path)
     assert error is None
     summary = json.loads(lines[-1])
+    # The last line's keys, exactly: scripts of other organizations read them.
+    assert list(summary) == ["pages", "ballots", "saved", "held", "refused_pages", "readings"]
+    assert all(
+        list(reading) == ["number", "status", "marks", "reasons"] for reading in summary["readings"]
+    )
     assert {k: v for k, v in summary.items() if k != "readings"} == {
         "pages": 9,
         "ballots": 4,
@@ -105,6 +110,11 @@ def test_import_reads_saves_and_holds(paper, tmp_path):
     assert scanned[2].ballot is None and scanned[0].ballot.number == 1
     assert scanned[2].reading["marks"]["20"] == "?"
     assert scanned[2].reading["pages"] == [6, 7]
+    # What the machine measured over the names is kept with the reading: no stroke anywhere.
+    for item in scanned:
+        strokes = item.reading["name_stroke"]
+        assert sorted(strokes, key=int) == [str(order) for order in range(1, 29)]
+        assert max(strokes.values()) < 1.0
     for item in scanned:
         assert len(item.images) == 2
         for name in item.images:

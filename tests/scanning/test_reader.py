@@ -121,6 +121,54 @@ def test_a_crossed_out_name_is_held(small_paper):
     assert ballot.marks == truth  # the boxes were read; a person decides the ballot
 
 
+LIGHT_PENCIL = [
+    # (dpi, start and end of the stroke from the name cell's left edge in mm, skew, noise,
+    # JPEG quality): grey scans, a 0.4 mm pencil line (grey 115) through the name.
+    (150, 9, 42, -2.4, 8, 55),
+    (150, 15, 40, 1.1, 4, 85),
+    (200, 12, 38, 2.9, 10, 60),
+    (300, 9, 50, -0.7, 6, 70),
+    (300, 16, 36, 3.0, 9, 50),
+]
+
+
+@pytest.mark.parametrize(("dpi", "start", "end", "skew", "noise", "quality"), LIGHT_PENCIL)
+def test_a_name_lightly_crossed_out_in_pencil_on_a_grey_scan_is_held(
+    small_paper, dpi, start, end, skew, noise, quality
+):
+    """A light pencil line through a name adds little ink to the row's print, and lies mostly
+    over the letters; it shows between them. The ballot goes to a person, whatever its boxes
+    say (a name struck through makes the ballot invalid)."""
+    truth = {1: "H", 2: "H", 3: "M", 4: "H", 5: "H"}
+    (page,) = _one_ballot(small_paper, truth, dpi=dpi, pen="pencil", seed=dpi + start)
+    label = small_paper.layout.pages[0].rows[3].label
+    y = mm(label.y + label.height * 0.5, dpi)
+    pencil = PENS["pencil"]
+    ImageDraw.Draw(page).line(
+        [(mm(label.x + start, dpi), y), (mm(label.x + end, dpi), y + 1)],
+        fill=pencil.grey,
+        width=max(2, round(mm(pencil.width_mm, dpi))),
+    )
+    rng = random.Random(dpi * 100 + start)
+    scanned = jpeg_round_trip(scan(page, rng=rng, skew=skew, noise=noise), quality)
+    (ballot,) = read(small_paper, [scanned]).ballots
+    assert ballot.reasons == ["row 4: writing over the name or position (crossed out?)"]
+    assert ballot.marks == truth
+
+
+def test_clean_grey_pencil_ballots_are_not_held_for_their_names(small_paper):
+    """The same scans without the stroke: nothing over the names."""
+    for dpi, _start, _end, skew, noise, quality in LIGHT_PENCIL:
+        truth = {1: "H", 2: "H", 3: "M", 4: "H", 5: "H"}
+        (page,) = _one_ballot(small_paper, truth, dpi=dpi, pen="pencil", seed=dpi)
+        scanned = jpeg_round_trip(
+            scan(page, rng=random.Random(dpi), skew=skew, noise=noise), quality
+        )
+        (ballot,) = read(small_paper, [scanned]).ballots
+        assert (ballot.reasons, ballot.marks) == ([], truth)
+        assert max(ballot.pages[0].stroke.values()) < 1.0
+
+
 def test_a_name_added_below_the_list_is_held(small_paper):
     truth = {1: "H", 2: "H", 3: "H", 4: "M", 5: "H"}
     (page,) = _one_ballot(small_paper, truth, pen="felt")
@@ -129,6 +177,20 @@ def test_a_name_added_below_the_list_is_held(small_paper):
     ImageDraw.Draw(page).text((x, y), "6  Nguyen Van Them", fill=20, font_size=40)
     (ballot,) = read(small_paper, [scan(page, rng=random.Random(3), noise=6)]).ballots
     assert ballot.reasons == ["page 1: writing outside the boxes (a name added?)"]
+
+
+@pytest.mark.parametrize("dpi", [150, 300])
+def test_a_name_added_in_light_pencil_on_a_grey_scan_is_held(small_paper, dpi):
+    truth = {1: "H", 2: "H", 3: "H", 4: "M", 5: "H"}
+    (page,) = _one_ballot(small_paper, truth, pen="pencil", dpi=dpi)
+    qr = small_paper.layout.pages[0].qr
+    x, y = mm(qr.x + qr.width + 15, dpi), mm(qr.y + 6, dpi)
+    pencil = PENS["pencil"].grey
+    ImageDraw.Draw(page).text((x, y), "6  Nguyen Van Them", fill=pencil, font_size=dpi // 6)
+    scanned = jpeg_round_trip(scan(page, rng=random.Random(dpi), noise=6, skew=1.5), 60)
+    (ballot,) = read(small_paper, [scanned]).ballots
+    assert ballot.reasons == ["page 1: writing outside the boxes (a name added?)"]
+    assert ballot.marks == truth
 
 
 def test_a_torn_corner_is_held(small_paper):
