@@ -42,14 +42,14 @@ def _timed(function, spent: dict, key: str):
 def run(*, ballots: int, runs: int) -> tuple[list[float], list[dict]]:
     import reports.services as services
     from ballots.services import count_close
-    from reports.keys import trial_signer_install
+    from reports.key_services import trial_signer_install
     from reports.services import result_certify, result_confirm, result_reopen
 
     # Where the time goes: the documents' rendering, the signing, the tallies (wrapped where
     # result_certify looks them up; not part of what is measured otherwise).
     spent: dict[str, float] = {}
     services.render_document = _timed(services.render_document, spent, "render")
-    services.sign_pdf = _timed(services.sign_pdf, spent, "sign")
+    services.sign_pdf_with = _timed(services.sign_pdf_with, spent, "sign")
     services.tally_for_session = _timed(services.tally_for_session, spent, "tally")
     parts = []
 
