@@ -270,13 +270,13 @@ def test_rendering_and_signing_run_outside_any_transaction(org, chair, member, m
     trial_signer_install(organization=org)
     session = counted_session(org, chair, member)
     confirm_all(session, chair, member)
-    real_render = services.render_document
+    real_render = services.render_results_documents
     real_sign = services.sign_pdf_with
     calls = []
 
     def render(**kwargs):
         assert not transaction.get_connection().in_atomic_block
-        calls.append(("render", kwargs["kind"], kwargs["official"]))
+        calls.append(("render", kwargs["kinds"], kwargs["official"]))
         return real_render(**kwargs)
 
     def sign(pdf, **kwargs):
@@ -284,15 +284,15 @@ def test_rendering_and_signing_run_outside_any_transaction(org, chair, member, m
         calls.append(("sign", kwargs["reason"], kwargs["location"]))
         return real_sign(pdf, **kwargs)
 
-    monkeypatch.setattr(services, "render_document", render)
+    monkeypatch.setattr(services, "render_results_documents", render)
     monkeypatch.setattr(services, "sign_pdf_with", sign)
     documents = result_certify(user=chair, session=session)
     assert len(documents) == 2
     reason = "Kết quả lấy phiếu tín nhiệm — phiên bản 1"
+    # Each document rendered once (both at the same time), then each signed once.
     assert calls == [
-        ("render", "minutes", True),
+        ("render", ("minutes", "report"), True),
         ("sign", reason, org.place),
-        ("render", "report", True),
         ("sign", reason, org.place),
     ]
 
