@@ -10,8 +10,9 @@ reopens the result, closes the count again and everyone confirms again (not time
 The parts: "tally" (certify's own tallies), "html" (the documents' HTML, read from the
 database), "render" (the documents' HTML and their layout into PDF, at the same time in
 worker processes when DOCUMENT_RENDER_PROCESSES > 0; --render-processes overrides it),
-"sign". The first run starts the PDF workers (and loads WeasyPrint's fonts); --profile FILE
-writes a cProfile of the last run.
+"sign", and "cpu" (this process's CPU time: a worker's layout is not in it). The first run
+starts the PDF workers (and loads WeasyPrint's fonts); --profile FILE writes a cProfile of
+the last run.
 
     DJANGO_SETTINGS_MODULE=confidence_vote.settings .venv/bin/python bench/certify.py --json
 """
@@ -80,7 +81,7 @@ def run(*, ballots: int, runs: int, profile: str = "") -> tuple[list[float], lis
             result_confirm(user=user, session=session, password=PASSWORD)
         spent.clear()
         profiler = cProfile.Profile() if profile and run_number == runs - 1 else None
-        start = time.perf_counter()
+        start, cpu_start = time.perf_counter(), time.process_time()
         if profiler is not None:
             profiler.enable()
         signed = result_certify(user=users["chair"], session=session)
@@ -88,6 +89,9 @@ def run(*, ballots: int, runs: int, profile: str = "") -> tuple[list[float], lis
             profiler.disable()
             profiler.dump_stats(profile)
         times.append(time.perf_counter() - start)
+        # CPU time of this process only (a worker's layout is not in it): what the machine's
+        # other load does not change much.
+        spent["cpu"] = time.process_time() - cpu_start
         parts.append({key: round(value * 1000) for key, value in spent.items()})
         assert len(signed) == 2
         session.refresh_from_db()
@@ -147,6 +151,7 @@ def main() -> None:
             "html_s": median_s("html"),
             "sign_s": median_s("sign"),
             "tally_s": median_s("tally"),
+            "cpu_s": median_s("cpu"),
             "certify_ms": ms,
             "load_before": [round(x, 2) for x in load_before],
             "load_after": [round(x, 2) for x in load_after],

@@ -211,10 +211,10 @@ def _render_pool() -> ProcessPoolExecutor | None:
         if _pool is None or _pool[0] != os.getpid():
             try:
                 # forkserver: the workers are forked from a small fresh process (WeasyPrint
-                # preloaded), never from this one with its threads, database connections
-                # and open files.
+                # and this module preloaded, when importable from its working directory),
+                # never from this one with its threads, database connections and open files.
                 context = multiprocessing.get_context("forkserver")
-                context.set_forkserver_preload(["weasyprint"])
+                context.set_forkserver_preload(["weasyprint", __name__])
                 _pool = (
                     os.getpid(),
                     ProcessPoolExecutor(
@@ -236,6 +236,7 @@ def _drop_pool(pool: ProcessPoolExecutor | None) -> None:
     with _pool_lock:
         if pool is not None and _pool is not None and _pool[1] is pool:
             _pool = None
+        _warming.discard(os.getpid())
     if pool is not None:
         pool.shutdown(wait=False, cancel_futures=True)
 
