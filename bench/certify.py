@@ -10,7 +10,8 @@ reopens the result, closes the count again and everyone confirms again (not time
 The parts: "tally" (certify's own tallies), "html" (the documents' HTML, read from the
 database), "render" (the documents' HTML and their layout into PDF, at the same time in
 worker processes when DOCUMENT_RENDER_PROCESSES > 0; --render-processes overrides it),
-"sign", and "cpu" (this process's CPU time: a worker's layout is not in it). The first run
+"sign", "store" (the one transaction that checks and keeps them; its tally is also in
+"tally"), and "cpu" (this process's CPU time: a worker's layout is not in it). The first run
 starts the PDF workers (and loads WeasyPrint's fonts); --profile FILE writes a cProfile of
 the last run.
 
@@ -60,6 +61,7 @@ def run(*, ballots: int, runs: int, profile: str = "") -> tuple[list[float], lis
     spent: dict[str, float] = {}
     services.render_results_documents = _timed(services.render_results_documents, spent, "render")
     documents.document_source = _timed(documents.document_source, spent, "html")
+    services._store_certified = _timed(services._store_certified, spent, "store")
     services.sign_pdf_with = _timed(services.sign_pdf_with, spent, "sign")
     services.tally_for_session = _timed(services.tally_for_session, spent, "tally")
     parts = []
@@ -151,6 +153,7 @@ def main() -> None:
             "html_s": median_s("html"),
             "sign_s": median_s("sign"),
             "tally_s": median_s("tally"),
+            "store_s": median_s("store"),
             "cpu_s": median_s("cpu"),
             "certify_ms": ms,
             "load_before": [round(x, 2) for x in load_before],
