@@ -13,7 +13,7 @@ from collections.abc import Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
@@ -124,21 +124,34 @@ class PdfSource:
     copies: int = 1
 
 
-# The pool of this process (by process id: a pool does not survive a fork).
-_pool: tuple[int, ProcessPoolExecutor] | None = None
-_pool_lock = threading.Lock()
+@dataclass
+class _Workers:
+    """This process's pool of PDF workers (by process id: a pool does not survive a fork);
+    `ready` once each has laid out a first document (WeasyPrint and the fonts loaded)."""
+
+    pid: int
+    pool: ProcessPoolExecutor
+    ready: threading.Event = field(default_factory=threading.Event)
+
+
+_workers: _Workers | None = None
+_workers_lock = threading.Lock()
+# Processes whose workers are being started in the background.
+_warming: set[int] = set()
 # A worker is replaced after this many documents (WeasyPrint's caches stay bounded).
 WORKER_MAX_DOCUMENTS = 200
+WARM_UP_HTML = "<p>Biên bản kiểm phiếu</p>"
 
 
 def render_pdfs(sources: Sequence[PdfSource]) -> list[bytes]:
     """The PDFs of several documents, in their order, each exactly as render_pdf makes it.
 
     Laying out a document is CPU-bound Python; to use more than one core, the documents after
-    the first go to worker processes (settings.DOCUMENT_RENDER_PROCESSES of them, started on
-    first use and kept) while this process lays out the first. The workers get plain HTML
-    and CSS and never touch the database. With no workers configured, or when they cannot be
-    started or die, the documents are rendered here, one after the other (logged).
+    the first go to worker processes (settings.DOCUMENT_RENDER_PROCESSES of them, kept) while
+    this process lays out the first. The workers get plain HTML and CSS and never touch the
+    database. Until the workers are ready (the first call starts them in the background, as
+    does the sign-off page), with none configured, or when they cannot be started or die,
+    the documents are rendered here, one after the other (a failure is logged).
 
     Workers are started with multiprocessing's "forkserver" method: like any program using
     it, a script that calls this must keep its top level under `if __name__ == "__main__":`
@@ -146,14 +159,14 @@ def render_pdfs(sources: Sequence[PdfSource]) -> list[bytes]:
     jobs = [(source.html, _full_css(source.stylesheet), source.copies) for source in sources]
     base_url = str(settings.BASE_DIR)
     futures: list[Future | None] = [None] * len(jobs)
-    pool = _render_pool() if len(jobs) > 1 else None
-    if pool is not None:
+    workers = _ready_workers() if len(jobs) > 1 else None
+    if workers is not None:
         try:
             for index, (html, css, copies) in enumerate(jobs[1:], start=1):
-                futures[index] = pool.submit(_render_job, html, css, base_url, copies)
+                futures[index] = workers.pool.submit(_render_job, html, css, base_url, copies)
         except (BrokenProcessPool, RuntimeError, OSError):
             logger.warning("PDF worker processes unavailable; rendering here", exc_info=True)
-            _drop_pool(pool)
+            _drop_workers(workers)
     results = []
     for (html, css, copies), future in zip(jobs, futures, strict=True):
         if future is not None:
@@ -162,7 +175,7 @@ def render_pdfs(sources: Sequence[PdfSource]) -> list[bytes]:
                 continue
             except BrokenProcessPool:
                 logger.warning("a PDF worker process died; rendering here", exc_info=True)
-                _drop_pool(pool)
+                _drop_workers(workers)
         with _collector_paused():
             results.append(_render_job(html, css, base_url, copies))
     return results
@@ -184,10 +197,8 @@ def _collector_paused() -> Iterator[None]:
     collected once the collector is back on."""
     global _paused
     with _paused_lock:
-        if _paused == 0 and not gc.isenabled():
-            was_off = True
-        else:
-            was_off = False
+        was_off = _paused == 0 and not gc.isenabled()
+        if not was_off:
             _paused += 1
             gc.disable()
     try:
@@ -200,45 +211,52 @@ def _collector_paused() -> Iterator[None]:
                     gc.enable()
 
 
-def _render_pool() -> ProcessPoolExecutor | None:
-    """This process's pool of PDF workers, started on first use; None when none are wanted
-    or they cannot be started."""
-    global _pool
-    workers = getattr(settings, "DOCUMENT_RENDER_PROCESSES", 0)
-    if workers < 1:
+def _ready_workers() -> _Workers | None:
+    """The workers if they are ready; else None, having them started in the background."""
+    workers = _workers_get()
+    if workers is None or workers.ready.is_set():
+        return workers
+    render_pool_start_soon()
+    return None
+
+
+def _workers_get() -> _Workers | None:
+    """This process's PDF workers, the pool made on first use (its processes start with
+    their first job); None when none are wanted or they cannot be had."""
+    global _workers
+    count = getattr(settings, "DOCUMENT_RENDER_PROCESSES", 0)
+    if count < 1:
         return None
-    with _pool_lock:
-        if _pool is None or _pool[0] != os.getpid():
+    with _workers_lock:
+        if _workers is None or _workers.pid != os.getpid():
             try:
                 # forkserver: the workers are forked from a small fresh process (WeasyPrint
                 # and this module preloaded, when importable from its working directory),
                 # never from this one with its threads, database connections and open files.
                 context = multiprocessing.get_context("forkserver")
                 context.set_forkserver_preload(["weasyprint", __name__])
-                _pool = (
-                    os.getpid(),
-                    ProcessPoolExecutor(
-                        max_workers=workers,
-                        mp_context=context,
-                        initializer=_worker_start,
-                        max_tasks_per_child=WORKER_MAX_DOCUMENTS,
-                    ),
+                pool = ProcessPoolExecutor(
+                    max_workers=count,
+                    mp_context=context,
+                    initializer=_worker_start,
+                    max_tasks_per_child=WORKER_MAX_DOCUMENTS,
                 )
             except (OSError, ValueError, RuntimeError):
                 logger.warning("PDF worker processes cannot be started", exc_info=True)
                 return None
-        return _pool[1]
+            _workers = _Workers(pid=os.getpid(), pool=pool)
+        return _workers
 
 
-def _drop_pool(pool: ProcessPoolExecutor | None) -> None:
-    """Forget a broken pool (the next call starts a new one)."""
-    global _pool
-    with _pool_lock:
-        if pool is not None and _pool is not None and _pool[1] is pool:
-            _pool = None
+def _drop_workers(workers: _Workers | None) -> None:
+    """Forget broken workers (the next certification starts new ones)."""
+    global _workers
+    with _workers_lock:
+        if workers is not None and _workers is workers:
+            _workers = None
         _warming.discard(os.getpid())
-    if pool is not None:
-        pool.shutdown(wait=False, cancel_futures=True)
+    if workers is not None:
+        workers.pool.shutdown(wait=False, cancel_futures=True)
 
 
 def _worker_start() -> None:
@@ -247,19 +265,12 @@ def _worker_start() -> None:
     gc.freeze()
 
 
-WARM_UP_HTML = "<p>Biên bản kiểm phiếu</p>"
-
-
-_warming: set[int] = set()
-
-
 def render_pool_start_soon() -> None:
     """render_pool_start in a background thread, once per process (the sign-off page calls
-    it when the chair may certify: the certification that follows finds its workers
-    ready, when it is served by the same web worker)."""
+    it when the chair may certify, render_pdfs when it finds the workers not ready yet)."""
     if getattr(settings, "DOCUMENT_RENDER_PROCESSES", 0) < 1:
         return
-    with _pool_lock:
+    with _workers_lock:
         if os.getpid() in _warming:
             return
         _warming.add(os.getpid())
@@ -267,23 +278,25 @@ def render_pool_start_soon() -> None:
 
 
 def render_pool_start() -> None:
-    """Start the PDF workers and have each lay out a line in the bundled font, so that the
-    first certification does not wait for them. Blocks until they have started (a second or
-    two): call it from a background thread. Does nothing when no workers are configured."""
-    pool = _render_pool()
-    if pool is None:
+    """Start the PDF workers and have each lay out a line in the bundled font, then mark them
+    ready. Blocks until then (a second or two; more on a busy machine): call it from a
+    background thread. Does nothing when no workers are configured."""
+    workers = _workers_get()
+    if workers is None:
         return
     css, base_url = _full_css(""), str(settings.BASE_DIR)
     try:
         futures = [
-            pool.submit(_render_job, WARM_UP_HTML, css, base_url, 1)
+            workers.pool.submit(_render_job, WARM_UP_HTML, css, base_url, 1)
             for _ in range(settings.DOCUMENT_RENDER_PROCESSES)
         ]
         for future in futures:
             future.result()
     except (BrokenProcessPool, RuntimeError, OSError):
         logger.warning("PDF worker processes unavailable", exc_info=True)
-        _drop_pool(pool)
+        _drop_workers(workers)
+        return
+    workers.ready.set()
 
 
 # --- measuring text in the bundled face, for lines the documents break themselves ---------

@@ -19,43 +19,95 @@ def one_by_one() -> list[bytes]:
     return [render_pdf(s.html, stylesheet=s.stylesheet, copies=s.copies) for s in SOURCES]
 
 
-def test_a_worker_process_gives_the_same_pdfs(settings):
+@pytest.fixture
+def no_workers_yet(monkeypatch):
+    # Each test starts from a process without workers (and puts the real ones back after).
+    monkeypatch.setattr(pdf, "_workers", None)
+    monkeypatch.setattr(pdf, "_warming", set())
+
+
+def test_a_worker_process_gives_the_same_pdfs(settings, no_workers_yet):
     settings.DOCUMENT_RENDER_PROCESSES = 1
-    # No database in the worker: it gets HTML and CSS only (this test's database is SQLite
-    # in memory, which another process could not open anyway).
+    pdf.render_pool_start()
+    workers = pdf._workers_get()
+    assert workers is not None and workers.ready.is_set()
+    submitted = []
+    real_submit = workers.pool.submit
+
+    def submit(function, *args):
+        submitted.append(args[0])
+        return real_submit(function, *args)
+
+    workers.pool.submit = submit  # type: ignore[method-assign]
+    try:
+        # No database in the worker: it gets HTML and CSS only (this test's database is
+        # SQLite in memory, which another process could not open anyway).
+        assert render_pdfs(SOURCES) == one_by_one()
+    finally:
+        pdf._drop_workers(workers)
+    # The first document laid out here, the others in the worker.
+    assert submitted == [source.html for source in SOURCES[1:]]
+
+
+def test_workers_not_ready_yet_are_started_and_the_documents_rendered_here(
+    settings, no_workers_yet, monkeypatch
+):
+    settings.DOCUMENT_RENDER_PROCESSES = 1
+    started = []
+    monkeypatch.setattr(pdf, "render_pool_start", lambda: started.append(True))
+    monkeypatch.setattr(pdf.threading, "Thread", _RunAtOnce)
     assert render_pdfs(SOURCES) == one_by_one()
-    assert pdf._render_pool() is not None
+    assert started == [True]
+    # Once per process.
+    render_pdfs(SOURCES[:2])
+    assert started == [True]
+    pdf._drop_workers(pdf._workers)
 
 
-def test_without_workers_the_documents_are_rendered_here(settings, monkeypatch):
+class _RunAtOnce:
+    def __init__(self, *, target, **kwargs):
+        self.target = target
+
+    def start(self):
+        self.target()
+
+
+def test_without_workers_the_documents_are_rendered_here(settings, no_workers_yet, monkeypatch):
     settings.DOCUMENT_RENDER_PROCESSES = 0
 
     def no_pool():
         raise AssertionError("no pool when DOCUMENT_RENDER_PROCESSES is 0")
 
     monkeypatch.setattr(pdf, "ProcessPoolExecutor", no_pool)
-    assert pdf._render_pool() is None
+    assert pdf._workers_get() is None
+    pdf.render_pool_start_soon()
     assert render_pdfs(SOURCES) == one_by_one()
 
 
-def test_a_pool_that_cannot_take_work_falls_back_to_rendering_here(settings, monkeypatch, caplog):
+def test_workers_that_cannot_take_work_fall_back_to_rendering_here(
+    settings, no_workers_yet, monkeypatch, caplog
+):
     settings.DOCUMENT_RENDER_PROCESSES = 1
     closed = ProcessPoolExecutor(max_workers=1)
     closed.shutdown()
-    monkeypatch.setattr(pdf, "_render_pool", lambda: closed)
+    broken = pdf._Workers(pid=0, pool=closed)
+    broken.ready.set()
+    monkeypatch.setattr(pdf, "_workers_get", lambda: broken)
     assert render_pdfs(SOURCES) == one_by_one()
     assert "rendering here" in caplog.text
 
 
-def test_a_pool_that_cannot_start_falls_back_to_rendering_here(settings, monkeypatch, caplog):
+def test_workers_that_cannot_start_fall_back_to_rendering_here(
+    settings, no_workers_yet, monkeypatch, caplog
+):
     settings.DOCUMENT_RENDER_PROCESSES = 1
 
     def cannot_start(*args, **kwargs):
         raise OSError("no more processes")
 
-    monkeypatch.setattr(pdf, "_pool", None)
     monkeypatch.setattr(pdf, "ProcessPoolExecutor", cannot_start)
-    assert pdf._render_pool() is None
+    assert pdf._workers_get() is None
+    pdf.render_pool_start()
     assert render_pdfs(SOURCES) == one_by_one()
     assert "cannot be started" in caplog.text
 
