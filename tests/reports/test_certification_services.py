@@ -297,6 +297,31 @@ def test_rendering_and_signing_run_outside_any_transaction(org, chair, member, m
     ]
 
 
+def test_certification_signs_the_documents_render_document_makes(
+    counted, chair, member, monkeypatch
+):
+    from reports.documents import render_document
+
+    confirm_all(counted, chair, member)
+    signed_pdfs = {}
+    real_sign = services.sign_pdf_with
+
+    def sign(pdf, **kwargs):
+        signed_pdfs[len(signed_pdfs)] = pdf
+        return real_sign(pdf, **kwargs)
+
+    monkeypatch.setattr(services, "sign_pdf_with", sign)
+    documents = result_certify(user=chair, session=counted)
+    # Rendered at the same time (a worker process may lay one out), yet byte for byte what
+    # the one-document path makes; the stored file is that PDF with the signature appended.
+    expected = [
+        render_document(session=counted, kind=kind, official=True) for kind in ("minutes", "report")
+    ]
+    assert [signed_pdfs[0], signed_pdfs[1]] == expected
+    for document, pdf in zip(documents, expected, strict=True):
+        assert bytes(document.content).startswith(pdf)
+
+
 # --- result_reopen ---------------------------------------------------------------------------
 
 
