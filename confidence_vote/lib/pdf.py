@@ -259,10 +259,16 @@ def _drop_workers(workers: _Workers | None) -> None:
         workers.pool.shutdown(wait=False, cancel_futures=True)
 
 
+# The worker's collector runs after this many new objects (Python: 700): a layout makes
+# hundreds of thousands, few of them garbage before the layout ends (measured: 10 % less CPU
+# a document, 5 MB more memory).
+WORKER_GC_THRESHOLD = (20_000, 50, 100)
+
+
 def _worker_start() -> None:
-    # What the worker has imported stays for its life: the collector need not walk it at
-    # every collection a layout's many small objects set off.
+    # What the worker has imported stays for its life: the collector need not walk it again.
     gc.freeze()
+    gc.set_threshold(*WORKER_GC_THRESHOLD)
 
 
 def render_pool_start_soon() -> None:
