@@ -146,12 +146,13 @@ WARM_UP_HTML = "<p>Biên bản kiểm phiếu</p>"
 def render_pdfs(sources: Sequence[PdfSource]) -> list[bytes]:
     """The PDFs of several documents, in their order, each exactly as render_pdf makes it.
 
-    Laying out a document is CPU-bound Python; to use more than one core, the documents after
-    the first go to worker processes (settings.DOCUMENT_RENDER_PROCESSES of them, kept) while
+    Laying out a document is CPU-bound Python; to use a free core, the documents after the
+    first go to worker processes (settings.DOCUMENT_RENDER_PROCESSES of them, kept) while
     this process lays out the first. The workers get plain HTML and CSS and never touch the
-    database. Until the workers are ready (the first call starts them in the background, as
-    does the sign-off page), with none configured, or when they cannot be started or die,
-    the documents are rendered here, one after the other (a failure is logged).
+    database. When no core is free (_core_free), until the workers are ready (the first call
+    starts them in the background, as does the sign-off page), with none configured, or when
+    they cannot be started or die, the documents are rendered here, one after the other (a
+    failure is logged).
 
     Workers are started with multiprocessing's "forkserver" method: like any program using
     it, a script that calls this must keep its top level under `if __name__ == "__main__":`
@@ -212,12 +213,27 @@ def _collector_paused() -> Iterator[None]:
 
 
 def _ready_workers() -> _Workers | None:
-    """The workers if they are ready; else None, having them started in the background."""
+    """The workers if a core is free for them and they are ready; else None (having them
+    started in the background when a core is free)."""
+    if not _core_free():
+        return None
     workers = _workers_get()
     if workers is None or workers.ready.is_set():
         return workers
     render_pool_start_soon()
     return None
+
+
+def _core_free() -> bool:
+    """Whether the machine has a core to spare: its load over the last minute is below its
+    number of cores less one. A second process only helps then: on a busy machine the two
+    layouts share the same CPU time and take longer than one after the other (measured,
+    docs/performance.md)."""
+    try:
+        load = os.getloadavg()[0]
+    except OSError:
+        return False
+    return load < (os.cpu_count() or 1) - 1
 
 
 def _workers_get() -> _Workers | None:
@@ -274,7 +290,7 @@ def _worker_start() -> None:
 def render_pool_start_soon() -> None:
     """render_pool_start in a background thread, once per process (the sign-off page calls
     it when the chair may certify, render_pdfs when it finds the workers not ready yet)."""
-    if getattr(settings, "DOCUMENT_RENDER_PROCESSES", 0) < 1:
+    if getattr(settings, "DOCUMENT_RENDER_PROCESSES", 0) < 1 or not _core_free():
         return
     with _workers_lock:
         if os.getpid() in _warming:

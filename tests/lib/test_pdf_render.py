@@ -21,9 +21,11 @@ def one_by_one() -> list[bytes]:
 
 @pytest.fixture
 def no_workers_yet(monkeypatch):
-    # Each test starts from a process without workers (and puts the real ones back after).
+    # Each test starts from a process without workers (and puts the real ones back after),
+    # on a machine with a core to spare whatever its load.
     monkeypatch.setattr(pdf, "_workers", None)
     monkeypatch.setattr(pdf, "_warming", set())
+    monkeypatch.setattr(pdf, "_core_free", lambda: True)
 
 
 def test_a_worker_process_gives_the_same_pdfs(settings, no_workers_yet):
@@ -70,6 +72,29 @@ class _RunAtOnce:
 
     def start(self):
         self.target()
+
+
+def test_on_a_busy_machine_the_documents_are_rendered_here(settings, no_workers_yet, monkeypatch):
+    settings.DOCUMENT_RENDER_PROCESSES = 1
+    monkeypatch.setattr(pdf, "_core_free", lambda: False)
+
+    def no_pool(*args, **kwargs):
+        raise AssertionError("no workers started on a busy machine")
+
+    monkeypatch.setattr(pdf, "ProcessPoolExecutor", no_pool)
+    pdf.render_pool_start_soon()
+    assert render_pdfs(SOURCES) == one_by_one()
+
+
+def test_a_core_is_free_below_the_cores_less_one(monkeypatch):
+    monkeypatch.setattr(pdf.os, "cpu_count", lambda: 2)
+    monkeypatch.setattr(pdf.os, "getloadavg", lambda: (0.4, 2.0, 3.0))
+    assert pdf._core_free()
+    monkeypatch.setattr(pdf.os, "getloadavg", lambda: (1.2, 0.1, 0.1))
+    assert not pdf._core_free()
+    monkeypatch.setattr(pdf.os, "cpu_count", lambda: 1)
+    monkeypatch.setattr(pdf.os, "getloadavg", lambda: (0.0, 0.0, 0.0))
+    assert not pdf._core_free()
 
 
 def test_without_workers_the_documents_are_rendered_here(settings, no_workers_yet, monkeypatch):
