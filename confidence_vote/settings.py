@@ -228,6 +228,11 @@ IMPORT_MAX_BYTES = env_int("IMPORT_MAX_BYTES", 5 * 1024 * 1024, minimum=1024)
 SCAN_MAX_BYTES = env_int("SCAN_MAX_BYTES", 200 * 1024 * 1024, minimum=1024)
 # Read uploaded scans in the request's thread instead of a background thread (tests).
 SCAN_WORKER_SYNC = False
+# Certification lays out its documents (the minutes, the report, an elected body's resolution)
+# at the same time when the machine has a core to spare: the first in the request's process,
+# the others in this many worker processes per web worker, started on first use and kept.
+# 0 (or a busy machine): one after the other, in the request's process.
+DOCUMENT_RENDER_PROCESSES = env_int("DOCUMENT_RENDER_PROCESSES", 1, minimum=0)
 
 # Each organization's signing certificate: organization-<id>.p12 and organization-<id>.password
 # (installed by a superuser on /signing/, or for trials by `manage.py create_signing_certificate`).

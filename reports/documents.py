@@ -31,9 +31,11 @@ from confidence_vote.lib.dates import vn_date, vn_place_date, vn_time
 from confidence_vote.lib.numbers import percentage, vn_percent
 from confidence_vote.lib.pdf import (
     FONT_FAMILY,
+    PdfSource,
     balanced_lines,
     layout_document,
     render_pdf,
+    render_pdfs,
     text_width_mm,
     write_pdf,
 )
@@ -312,13 +314,20 @@ def _invalid_reasons(session: VoteSession, words) -> list[str]:
 
 
 def results_context(
-    *, session: VoteSession, kind: Kind, number: str | None = None, official: bool | None = None
+    *,
+    session: VoteSession,
+    kind: Kind,
+    number: str | None = None,
+    official: bool | None = None,
+    tally: Tally | None = None,
 ) -> dict:
     """The context of the minutes, the report or the resolution. "DỰ THẢO" until the result
     is certified; "KẾT QUẢ CHÍNH THỨC" once it is. Certification renders before the status
     changes, so it passes `official=True`; None means "as the session's status says".
-    `number` overrides the number entered on the sign-off page."""
-    tally = tally_for_session(session=session)
+    `number` overrides the number entered on the sign-off page. `tally`: the session's tally
+    when the caller has just counted it (certification), else counted here."""
+    if tally is None:
+        tally = tally_for_session(session=session)
     profile = session.profile
     words = session.words
     details = ResultDetails.objects.filter(session=session).first()
@@ -463,16 +472,53 @@ def render_document(
     if kind == "ballots" and machine_readable:
         copies = ballot_copies(session=session, spares=spares)
         return render_ballot_paper(session=session, copies=copies)[0]
+    source = document_source(
+        session=session, kind=kind, spares=spares, number=number, official=official
+    )
+    return render_pdf(source.html, stylesheet=source.stylesheet, copies=source.copies)
+
+
+def document_source(
+    *,
+    session: VoteSession,
+    kind: Kind,
+    spares: int = 0,
+    number: str | None = None,
+    official: bool | None = None,
+    tally: Tally | None = None,
+) -> PdfSource:
+    """The HTML and CSS of one document (not the machine-readable ballot paper), read from
+    the database and ready to lay out anywhere."""
     if kind == "ballots":
         context = ballots_context(session=session)
         copies = ballot_copies(session=session, spares=spares)
     else:
-        context = results_context(session=session, kind=kind, number=number, official=official)
+        context = results_context(
+            session=session, kind=kind, number=number, official=official, tally=tally
+        )
         copies = 1
     context["font_family"] = FONT_FAMILY
     html = render_to_string(f"reports/documents/{kind}.html", context)
     css = render_to_string("reports/documents/documents.css", context)
-    return render_pdf(html, stylesheet=css, copies=copies)
+    return PdfSource(html=html, stylesheet=css, copies=copies)
+
+
+def render_results_documents(
+    *, session: VoteSession, kinds: tuple[Kind, ...], official: bool, tally: Tally
+) -> dict[Kind, bytes]:
+    """The PDFs of several result documents (the minutes, the report, the resolution) of
+    one tally, each exactly as render_document makes it. Their HTML is written here, one
+    after the other (reads); then they are laid out at the same time, in worker processes
+    when configured (confidence_vote.lib.pdf.render_pdfs). Call it outside any transaction."""
+    for kind in kinds:
+        if kind not in ("minutes", "report", "resolution"):
+            raise ValueError(f"not a result document: {kind}")
+        require_kind_applies(session=session, kind=kind)
+    sources = [
+        document_source(session=session, kind=kind, official=official, tally=tally)
+        for kind in kinds
+    ]
+    return dict(zip(kinds, render_pdfs(sources), strict=True))
 
 
 # --- the machine-readable ballot paper -------------------------------------------------------

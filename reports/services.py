@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from confidence_vote.lib.signing import sign_pdf_with
 from confidence_vote.lib.text import clean_text
 from confidence_vote.lib.uploads import UploadKind, UploadRefused, check_content
-from reports.documents import TITLES, Kind, render_document
+from reports.documents import TITLES, Kind, render_results_documents
 from reports.keys import open_organization_signer
 from reports.models import (
     Confirmation,
@@ -128,11 +128,15 @@ def result_certify(*, user: User | None, session: VoteSession) -> list[SignedDoc
     organization = session.organization
 
     # The signer the organization's setup names: its .p12, or its key on a PKCS#11 token
-    # (whose session stays open for both documents). Checked before anything is rendered.
+    # (whose session stays open for every document). Checked before anything is rendered.
+    # Each document is rendered once, from the tally just counted (laid out at the same
+    # time as the others), and signed once; what is signed is what is stored.
     signed: dict[str, bytes] = {}
     with open_organization_signer(organization) as signer:
-        for kind in signed_kinds(session):
-            pdf = render_document(session=session, kind=kind, official=True)
+        pdfs = render_results_documents(
+            session=session, kinds=signed_kinds(session), official=True, tally=tally
+        )
+        for kind, pdf in pdfs.items():
             signed[kind] = sign_pdf_with(
                 pdf,
                 signer=signer,

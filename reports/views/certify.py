@@ -13,6 +13,7 @@ from django.urls import path, reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
+from confidence_vote.lib.pdf import render_pool_start_soon
 from confidence_vote.security import password_recheck
 from reports import services
 from reports.details import DETAIL_FIELDS, default_moment, details_for, result_details_update
@@ -73,6 +74,9 @@ def signoff(request, pk):
         "readiness": certification_readiness(organization=session.organization),
         "missing_steps": _missing_steps(session, state) if is_counted and state else [],
     }
+    if context["can_certify"]:
+        # Certifying is the next step: start the PDF workers it lays its documents out in.
+        render_pool_start_soon()
     return render(request, "reports/signoff.html", context)
 
 

@@ -270,13 +270,13 @@ def test_rendering_and_signing_run_outside_any_transaction(org, chair, member, m
     trial_signer_install(organization=org)
     session = counted_session(org, chair, member)
     confirm_all(session, chair, member)
-    real_render = services.render_document
+    real_render = services.render_results_documents
     real_sign = services.sign_pdf_with
     calls = []
 
     def render(**kwargs):
         assert not transaction.get_connection().in_atomic_block
-        calls.append(("render", kwargs["kind"], kwargs["official"]))
+        calls.append(("render", kwargs["kinds"], kwargs["official"]))
         return real_render(**kwargs)
 
     def sign(pdf, **kwargs):
@@ -284,17 +284,42 @@ def test_rendering_and_signing_run_outside_any_transaction(org, chair, member, m
         calls.append(("sign", kwargs["reason"], kwargs["location"]))
         return real_sign(pdf, **kwargs)
 
-    monkeypatch.setattr(services, "render_document", render)
+    monkeypatch.setattr(services, "render_results_documents", render)
     monkeypatch.setattr(services, "sign_pdf_with", sign)
     documents = result_certify(user=chair, session=session)
     assert len(documents) == 2
     reason = "Kết quả lấy phiếu tín nhiệm — phiên bản 1"
+    # Each document rendered once (both at the same time), then each signed once.
     assert calls == [
-        ("render", "minutes", True),
+        ("render", ("minutes", "report"), True),
         ("sign", reason, org.place),
-        ("render", "report", True),
         ("sign", reason, org.place),
     ]
+
+
+def test_certification_signs_the_documents_render_document_makes(
+    counted, chair, member, monkeypatch
+):
+    from reports.documents import render_document
+
+    confirm_all(counted, chair, member)
+    signed_pdfs = {}
+    real_sign = services.sign_pdf_with
+
+    def sign(pdf, **kwargs):
+        signed_pdfs[len(signed_pdfs)] = pdf
+        return real_sign(pdf, **kwargs)
+
+    monkeypatch.setattr(services, "sign_pdf_with", sign)
+    documents = result_certify(user=chair, session=counted)
+    # Rendered at the same time (a worker process may lay one out), yet byte for byte what
+    # the one-document path makes; the stored file is that PDF with the signature appended.
+    expected = [
+        render_document(session=counted, kind=kind, official=True) for kind in ("minutes", "report")
+    ]
+    assert [signed_pdfs[0], signed_pdfs[1]] == expected
+    for document, pdf in zip(documents, expected, strict=True):
+        assert bytes(document.content).startswith(pdf)
 
 
 # --- result_reopen ---------------------------------------------------------------------------
