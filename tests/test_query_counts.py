@@ -29,6 +29,10 @@ PAGES = [
     ("secretariat", "session_list", "vote_sessions:list", None, 6),
     ("secretariat", "session_detail", "vote_sessions:detail", (), 9),  # and the signing readiness
     ("secretariat", "history", "vote_sessions:history", (), 9),
+    ("secretariat", "officials", "vote_sessions:officials", (), 6),
+    ("secretariat", "delegates", "vote_sessions:delegates", (), 6),
+    ("secretariat", "attendance", "vote_sessions:attendance", (), 7),
+    ("secretariat", "committee", "vote_sessions:committee", (), 8),  # and the delegates counted
     ("chair", "history", "vote_sessions:history", (), 9),
     ("chair", "count", "ballots:count", (), 10),
     ("chair", "compare", "ballots:compare", (), 10),
@@ -121,6 +125,39 @@ def test_page_queries_do_not_grow_with_the_ballots(
         counts[count] = queries(client, url)
     assert counts[SMALL] == counts[LARGE], counts
     assert counts[LARGE] <= limit, counts
+
+
+# The secretariat's lists of delegates, 50 a page, searched and sorted in SQL: the same queries
+# for a few delegates and for more than a page, with or without a search (the limit: login
+# session, user, session, access, count, page, the counter or the list's total, and on the
+# attendance screen the one whose name is the search).
+DELEGATE_PAGES = [
+    ("vote_sessions:delegates", {}, 6),
+    ("vote_sessions:delegates", {"q": "đại biểu 1"}, 7),
+    ("vote_sessions:attendance", {}, 7),
+    ("vote_sessions:attendance", {"q": "dai bieu 1", "sort": "name"}, 8),
+    ("vote_sessions:attendance", {"q": "Lê Thị Đại Biểu 3", "page": "2"}, 8),
+]
+
+
+@pytest.mark.parametrize(("name", "query", "limit"), DELEGATE_PAGES, ids=str)
+def test_delegate_pages_queries_do_not_grow_with_the_delegates(
+    name, query, limit, org, secretariat, login
+):
+    from tests.factories import make_ready_session
+
+    client = login(secretariat)
+    counts = {}
+    for convened in (SMALL, 130):
+        session = make_ready_session(org, convened=convened, present=convened // 2)
+        url = reverse(name, args=[session.pk])
+        client.get(url, query)
+        with CaptureQueriesContext(connection) as captured:
+            response = client.get(url, query)
+        assert response.status_code == 200
+        counts[convened] = len(captured)
+    assert counts[SMALL] == counts[130], counts
+    assert counts[130] <= limit, counts
 
 
 # PostgreSQL: login session, user, the session and the access object's roles and seat, BEGIN,
