@@ -324,6 +324,18 @@
           openAbsent(row);
         }
         break;
+      case "n":
+      case "p": {
+        // The next or previous page (the pager's access keys, without the modifier).
+        const link = document.querySelector(
+          event.key === "n" ? "[data-testid=page-next]" : "[data-testid=page-previous]"
+        );
+        if (link) {
+          event.preventDefault();
+          link.click();
+        }
+        break;
+      }
       case "/":
       case "Escape":
         event.preventDefault();
@@ -344,26 +356,27 @@
     }
   });
 
-  // Marks in flight: a new list is fetched once they are answered.
-  function isMark(event) {
-    const elt = event.detail && event.detail.elt;
-    // By what the element is: after an outerHTML swap the form is no longer in the page.
-    return Boolean(elt && elt.matches && elt.matches(MARK_FORMS));
-  }
+  // Marks in flight: a new list is fetched once they are answered. (Counted on the request
+  // itself: the form that sent it is swapped out with its row, and events from it no longer
+  // reach the page.)
   document.body.addEventListener("htmx:beforeRequest", (event) => {
-    if (isMark(event)) {
-      marking += 1;
+    const elt = event.detail && event.detail.elt;
+    const xhr = event.detail && event.detail.xhr;
+    if (!elt || !elt.matches || !elt.matches(MARK_FORMS) || !xhr) {
+      return;
     }
-  });
-  document.body.addEventListener("htmx:afterRequest", (event) => {
-    if (isMark(event)) {
-      marking = Math.max(marking - 1, 0);
-      if (marking === 0) {
-        const waiting = afterMarks;
-        afterMarks = [];
-        waiting.forEach((resolve) => resolve());
-      }
-    }
+    marking += 1;
+    xhr.addEventListener("loadend", () => {
+      // After htmx has swapped the answer in (its own handler runs on "load").
+      setTimeout(() => {
+        marking = Math.max(marking - 1, 0);
+        if (marking === 0) {
+          const waiting = afterMarks;
+          afterMarks = [];
+          waiting.forEach((resolve) => resolve());
+        }
+      }, 0);
+    });
   });
 
   // A row came back from the server: keep the selection on it.
