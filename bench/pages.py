@@ -238,7 +238,7 @@ def pages_of(session) -> list[tuple[str, str, str]]:
         *[("secretariat", page, reverse(name, args=[pk])) for page, name in people],
         # A search (accents left out) and a page in the middle, as on the day.
         *[
-            ("secretariat", f"{page}_search", reverse(name, args=[pk]) + "?q=nguyen+van")
+            ("secretariat", f"{page}_search", reverse(name, args=[pk]) + "?q=nguyen+thanh")
             for page, name in people
         ],
         (
