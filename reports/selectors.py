@@ -9,7 +9,18 @@ from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import (
+    Count,
+    Exists,
+    F,
+    Func,
+    IntegerField,
+    OuterRef,
+    Q,
+    Subquery,
+    Sum,
+)
+from django.db.models.functions import Coalesce
 
 from ballots.models import (
     TOTAL_VALUES,
@@ -203,8 +214,8 @@ def _counts_from_totals(
     session: VoteSession, profile: RuleProfile, official_orders: dict[int, int]
 ) -> tuple[int, int, dict[int, dict[str, int]]] | None:
     """What `_ballot_counts` gives, read from pass 1's running totals (`ballots.PassTotal`,
-    kept by every service that changes ballots) instead of grouping every mark: 3 queries
-    (the ballots, the totals, the number of marks), about 20 times faster at 10,000 ballots.
+    kept by every service that changes ballots) instead of grouping every mark: 2 queries
+    (the ballots with the number of their marks, the totals).
 
     None, so that the caller counts the marks themselves, when the totals cannot give the
     answer (a profile that voids a ballot for one defective row) or do not agree with the pile:
@@ -213,12 +224,22 @@ def _counts_from_totals(
     pile shows as a failed check, as it always has."""
     if profile.row_defect_voids_ballot:
         return None
-    pile = Ballot.objects.filter(session=session, entry_pass=EntryPass.FIRST, voided=False)
-    ballots = pile.aggregate(
-        collected=Count("pk"), invalid=Count("pk", filter=~Q(invalid_reason=""))
+    # Each ballot's marks counted by a subquery on the index of its marks (no GROUP BY, no
+    # join of the whole mark table: PostgreSQL would read every mark of every session).
+    marks_of_ballot = (
+        Mark.objects.filter(ballot=OuterRef("pk"))
+        .order_by()
+        .values(n=Func(F("pk"), function="COUNT"))
+    )
+    ballots = Ballot.objects.filter(
+        session=session, entry_pass=EntryPass.FIRST, voided=False
+    ).aggregate(
+        collected=Count("pk"),
+        invalid=Count("pk", filter=~Q(invalid_reason="")),
+        marks=Coalesce(Sum(Subquery(marks_of_ballot, output_field=IntegerField())), 0),
     )
     totals = totals_of(session_id=session.pk, entry_pass=EntryPass.FIRST)
-    marks = Mark.objects.filter(ballot__in=pile).count()
+    marks = ballots["marks"]
     by_official: dict[int, dict[str, int]] = {
         official_id: dict.fromkeys(TOTAL_VALUES, 0) for official_id in official_orders
     }
