@@ -12,13 +12,13 @@ from django.conf import settings
 from django.db.models import (
     Count,
     Exists,
-    F,
     Func,
     IntegerField,
     OuterRef,
     Q,
     Subquery,
     Sum,
+    Value,
 )
 from django.db.models.functions import Coalesce
 
@@ -229,7 +229,7 @@ def _counts_from_totals(
     marks_of_ballot = (
         Mark.objects.filter(ballot=OuterRef("pk"))
         .order_by()
-        .values(n=Func(F("pk"), function="COUNT"))
+        .values(n=Func(Value(1), function="COUNT"))
     )
     ballots = Ballot.objects.filter(
         session=session, entry_pass=EntryPass.FIRST, voided=False
