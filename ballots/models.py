@@ -348,8 +348,9 @@ class PassTotal(models.Model):
 
     Kept in the same transaction as every change to ballots and marks (save, import,
     correction, void, resolution: `ballots.totals`), so the entry screen and the count's
-    dashboard read a few hundred rows instead of counting every mark. The tally itself is
-    still counted from the marks.
+    dashboard read a few hundred rows instead of counting every mark; so does the results
+    page, once the totals agree with the pile (`reports.selectors._counts_from_totals`). The
+    documents, exports and certification count the marks.
     """
 
     session = models.ForeignKey(VoteSession, on_delete=models.CASCADE, related_name="+")

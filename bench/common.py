@@ -48,6 +48,7 @@ def make_counting_session(*, officials: int, ballots: int):
         Organization,
         Role,
         VoteSession,
+        delegate_keys,
     )
     from sessions.services.sessions import session_open_counting, session_start_voting
 
@@ -80,6 +81,7 @@ def make_counting_session(*, officials: int, ballots: int):
             order=n,
             attendance=Attendance.PRESENT,
             checked_in_at=now,
+            **delegate_keys(full_name=f"Đại biểu {n}"),
         )
         for n in range(1, ballots + 1)
     )

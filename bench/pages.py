@@ -43,6 +43,17 @@ TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 OFFICIALS = 44
 # Ballot numbers where pass 2 reads one official differently (the chair's compare page).
 DIFFERENT = (7, 19, 23)
+# Delegates' names: Vietnamese family and given names, so searches and the name order have
+# work to do.
+FAMILY = ["Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Huỳnh", "Phan", "Vũ", "Võ", "Đặng", "Bùi"]
+MIDDLE = ["Văn", "Thị", "Đức", "Minh", "Thanh", "Ngọc", "Quốc", "Hữu"]
+GIVEN = ["An", "Bình", "Cường", "Dũng", "Đông", "Hằng", "Hùng", "Hưng", "Lan", "Mai", "Nam"]
+
+
+def delegate_name(n: int) -> str:
+    return (
+        f"{FAMILY[n % len(FAMILY)]} {MIDDLE[n // 7 % len(MIDDLE)]} {GIVEN[n // 3 % len(GIVEN)]} {n}"
+    )
 
 
 def make_people():
@@ -88,6 +99,7 @@ def build_session(
         Official,
         SessionStatus,
         VoteSession,
+        delegate_keys,
     )
 
     session = VoteSession.objects.create(
@@ -104,14 +116,18 @@ def build_session(
     )
     now = dt.datetime(2023, 10, 25, 7, 45, tzinfo=TZ)
     Delegate.objects.bulk_create(
-        Delegate(
-            session=session,
-            full_name=f"Đại biểu {n}",
-            order=n,
-            attendance=Attendance.PRESENT,
-            checked_in_at=now,
-        )
-        for n in range(1, ballots + 1)
+        (
+            Delegate(
+                session=session,
+                full_name=delegate_name(n),
+                order=n,
+                attendance=Attendance.PRESENT,
+                checked_in_at=now,
+                **delegate_keys(full_name=delegate_name(n)),
+            )
+            for n in range(1, ballots + 1)
+        ),
+        batch_size=2000,
     )
     CommitteeMember.objects.bulk_create(
         [
@@ -210,16 +226,31 @@ def pages_of(session) -> list[tuple[str, str, str]]:
     """(role, page, url) for every page a person opens in a counting session."""
     pk = session.pk
     first_difference = DIFFERENT[0]
+    people = [
+        ("delegates", "vote_sessions:delegates"),
+        ("attendance", "vote_sessions:attendance"),
+    ]
     walk = [
         ("secretariat", "session_list", reverse("vote_sessions:list")),
         ("secretariat", "session_detail", reverse("vote_sessions:detail", args=[pk])),
         ("secretariat", "history", reverse("vote_sessions:history", args=[pk])),
         ("secretariat", "officials", reverse("vote_sessions:officials", args=[pk])),
-        ("secretariat", "delegates", reverse("vote_sessions:delegates", args=[pk])),
-        ("secretariat", "attendance", reverse("vote_sessions:attendance", args=[pk])),
+        *[("secretariat", page, reverse(name, args=[pk])) for page, name in people],
+        # A search (accents left out) and a page in the middle, as on the day.
+        *[
+            ("secretariat", f"{page}_search", reverse(name, args=[pk]) + "?q=nguyen+thanh")
+            for page, name in people
+        ],
+        (
+            "secretariat",
+            "attendance_by_name_p3",
+            reverse("vote_sessions:attendance", args=[pk]) + "?sort=name&page=3",
+        ),
         ("secretariat", "committee", reverse("vote_sessions:committee", args=[pk])),
         ("chair", "session_list", reverse("vote_sessions:list")),
+        ("chair", "session_detail", reverse("vote_sessions:detail", args=[pk])),
         ("chair", "history", reverse("vote_sessions:history", args=[pk])),
+        ("chair", "attendance", reverse("vote_sessions:attendance", args=[pk])),
         ("chair", "count", reverse("ballots:count", args=[pk])),
         ("chair", "compare", reverse("ballots:compare", args=[pk])),
         ("chair", "resolve", reverse("ballots:resolve", args=[pk, first_difference])),
@@ -227,15 +258,19 @@ def pages_of(session) -> list[tuple[str, str, str]]:
         ("chair", "record", reverse("ballots:count_log", args=[pk])),
         ("chair", "results", reverse("reports:results", args=[pk])),
         ("chair", "signoff", reverse("reports:signoff", args=[pk])),
+        ("member1", "session_detail", reverse("vote_sessions:detail", args=[pk])),
         ("member1", "count", reverse("ballots:count", args=[pk])),
         ("member1", "entry", reverse("ballots:entry", args=[pk, 1])),
         ("member1", "ballot_list", reverse("ballots:ballot_list", args=[pk, 1])),
         ("member1", "ballot_edit", reverse("ballots:ballot_edit", args=[pk, 1, 1])),
+        ("member1", "held_list", reverse("ballots:held_list", args=[pk, 1])),
         ("member1", "upload", reverse("ballots:upload", args=[pk])),
         ("member1", "results", reverse("reports:results", args=[pk])),
         ("member2", "entry", reverse("ballots:entry", args=[pk, 2])),
         ("member2", "ballot_list", reverse("ballots:ballot_list", args=[pk, 2])),
         ("leader", "session_list", reverse("vote_sessions:list")),
+        ("leader", "session_detail", reverse("vote_sessions:detail", args=[pk])),
+        ("leader", "delegates", reverse("vote_sessions:delegates", args=[pk])),
         ("leader", "history", reverse("vote_sessions:history", args=[pk])),
         ("leader", "record", reverse("ballots:count_log", args=[pk])),
         ("leader", "results", reverse("reports:results", args=[pk])),

@@ -11,6 +11,7 @@ from django.db.models.functions import Length
 from django.db.models.lookups import LessThanOrEqual
 from django.utils.translation import gettext_lazy as _
 
+from confidence_vote.lib.text import fold, name_order_key
 from confidence_vote.rules import DEFAULT_PROFILE, RuleProfile, get_profile, profile_choices
 from confidence_vote.rules.base import Words
 from sessions.lifecycle import INITIAL_STATUS, SessionStatus, State, issued_known_condition
@@ -352,6 +353,14 @@ class Attendance(models.TextChoices):
     ABSENT = "absent", _("Absent")
 
 
+def delegate_keys(*, full_name: str, position: str = "", unit: str = "", group: str = "") -> dict:
+    """The stored search and sort keys of a delegate with these details."""
+    return {
+        "search_key": fold(" ".join([full_name, position, unit, group])),
+        "name_key": name_order_key(full_name),
+    }
+
+
 class Delegate(models.Model):
     """A convened voter ("đại biểu được triệu tập")."""
 
@@ -368,10 +377,14 @@ class Delegate(models.Model):
     )
     absence_reason = models.CharField(_("reason for absence"), max_length=300, blank=True)
     checked_in_at = models.DateTimeField(_("check-in time"), null=True, blank=True)
+    # For searching and sorting thousands in SQL, a page at a time (`delegate_keys`): the
+    # name, position, unit and group folded (lower case, no diacritics), and the name's
+    # Vietnamese sort key. Written with the name by every service that writes it.
+    search_key = models.TextField(editable=False, default="")
+    name_key = models.TextField(editable=False, default="")
 
-    # Set by the attendance page for its live search (not columns).
-    search_text: str
-    hidden: bool
+    # Set by the attendance page for the row it selects.
+    selected: bool
 
     class Meta:
         verbose_name = _("delegate")

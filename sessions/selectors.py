@@ -9,6 +9,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from confidence_vote.lib.signing import EXPIRY_WARNING_DAYS
+from confidence_vote.lib.text import fold, identity_key
 from sessions.access import User, organizations_for
 from sessions.audit import action_choices, audit_visible, log_actions
 from sessions.models import (
@@ -49,6 +50,39 @@ def attendance_summary(*, session: VoteSession) -> AttendanceSummary:
         quorum_required=profile.quorum_required(convened),
         quorum_met=profile.quorum_met(convened=convened, present=present),
     )
+
+
+def delegates_found(
+    *, session: VoteSession, q: str = "", sort: str = "order"
+) -> QuerySet[Delegate]:
+    """The session's delegates whose name, position, unit or group holds every word of `q`
+    (accents and case ignored: "nguyen van" finds "Nguyễn Văn"), in list order or by name
+    (`sort="name"`, the Vietnamese way: given name first). Filtered and ordered in SQL on
+    the stored keys, so that a page of 50 costs the same among 10,000."""
+    found = session.delegates.all()
+    for word in fold(q).split():
+        found = found.filter(search_key__contains=word)
+    return found.order_by("name_key", "order") if sort == "name" else found.order_by("order")
+
+
+def delegate_named(*, session: VoteSession, q: str) -> Delegate | None:
+    """The one delegate whose full name is the whole of `q`, typed with its accents or else
+    without (case ignored): on the attendance screen it wins over those whose details only
+    hold the words, and Enter checks them in. None when nobody's name is `q` or two share it.
+    One query, on the stored folded text."""
+    folded = fold(q)
+    if not folded:
+        return None
+    candidates = [
+        delegate
+        for delegate in session.delegates.filter(search_key__startswith=folded)
+        if fold(delegate.full_name) == folded
+    ]
+    wanted = identity_key(q)[0]
+    for found in ([d for d in candidates if identity_key(d.full_name)[0] == wanted], candidates):
+        if found:
+            return found[0] if len(found) == 1 else None
+    return None
 
 
 def _count_of(queryset) -> Coalesce:

@@ -15,6 +15,7 @@ from sessions.models import (
     Official,
     Organization,
     VoteSession,
+    delegate_keys,
 )
 
 PASSWORD = "mat-khau-thu-nghiem-2023"
@@ -68,7 +69,11 @@ def make_delegate(session: VoteSession, **fields) -> Delegate:
         "group": "Trưởng các phòng",
         "order": order,
     }
-    return Delegate.objects.create(session=session, **{**defaults, **fields})
+    values = {**defaults, **fields}
+    keys = delegate_keys(
+        **{k: values.get(k, "") for k in ("full_name", "position", "unit", "group")}
+    )
+    return Delegate.objects.create(session=session, **keys, **values)
 
 
 def make_delegates(session: VoteSession, convened: int, present: int) -> list[Delegate]:

@@ -29,6 +29,10 @@ PAGES = [
     ("secretariat", "session_list", "vote_sessions:list", None, 5),
     ("secretariat", "session_detail", "vote_sessions:detail", (), 8),  # and the signing readiness
     ("secretariat", "history", "vote_sessions:history", (), 8),
+    ("secretariat", "officials", "vote_sessions:officials", (), 5),
+    ("secretariat", "delegates", "vote_sessions:delegates", (), 5),
+    ("secretariat", "attendance", "vote_sessions:attendance", (), 6),
+    ("secretariat", "committee", "vote_sessions:committee", (), 7),  # and the delegates counted
     ("chair", "history", "vote_sessions:history", (), 8),
     ("chair", "count", "ballots:count", (), 9),
     # and the scanned ballots among the differences shown (their page images)
@@ -36,6 +40,8 @@ PAGES = [
     ("chair", "resolve", "ballots:resolve", (DIFFERENT[0],), 8),
     ("chair", "tally_sheet", "ballots:hand_count", (), 9),
     ("chair", "record", "ballots:count_log", (), 8),
+    # The results page reads pass 1's running totals and checks them against the ballots and
+    # the number of their marks, instead of grouping every mark.
     ("chair", "results", "reports:results", (), 8),
     ("chair", "signoff", "reports:signoff", (), 8),
     ("member1", "count", "ballots:count", (), 10),
@@ -128,6 +134,41 @@ def test_page_queries_do_not_grow_with_the_ballots(
 # INSERT per table and the totals upsert. (In a test the transaction is a savepoint:
 # SAVEPOINT and RELEASE instead of BEGIN and COMMIT, as many.)
 SAVE_LIMIT = {"postgresql": 6}.get(connection.vendor, 8)
+
+
+# The secretariat's lists of delegates, 50 a page, searched and sorted in SQL: the same queries
+# for a few delegates and for more than a page, with or without a search (the limit: login
+# session with its user, session, access, count, page, the counter or the list's total, and on the
+# attendance screen the one whose name is the search).
+DELEGATE_PAGES = [
+    ("vote_sessions:delegates", {}, 5),
+    ("vote_sessions:delegates", {"q": "đại biểu 1"}, 6),
+    ("vote_sessions:attendance", {}, 6),
+    ("vote_sessions:attendance", {"q": "dai bieu 1", "sort": "name"}, 7),
+    ("vote_sessions:attendance", {"q": "Lê Thị Đại Biểu 3", "page": "2"}, 7),
+]
+
+
+@pytest.mark.parametrize(("name", "query", "limit"), DELEGATE_PAGES, ids=str)
+def test_delegate_pages_queries_do_not_grow_with_the_delegates(
+    name, query, limit, org, secretariat, login
+):
+    from tests.factories import make_ready_session
+
+    client = login(secretariat)
+    counts = {}
+    for convened in (SMALL, 130):
+        session = make_ready_session(org, convened=convened, present=convened // 2)
+        url = reverse(name, args=[session.pk])
+        client.get(url, query)
+        with CaptureQueriesContext(connection) as captured:
+            response = client.get(url, query)
+        assert response.status_code == 200
+        counts[convened] = len(captured)
+    assert counts[SMALL] == counts[130], counts
+    assert counts[130] <= limit, counts
+
+
 
 
 def test_a_save_makes_the_same_few_queries_at_ballot_1_and_at_ballot_61(

@@ -46,3 +46,19 @@ def test_clean_text_drops_invisible_and_direction_characters():
 def test_clean_paragraphs_keeps_line_breaks_and_cleans_each_line():
     text = "Dòng\u200b một  \r\n\r\n\r\n\r\n\u202eDòng hai\t\x07 "
     assert clean_paragraphs(text) == "Dòng một\n\nDòng hai"
+
+
+def test_the_stored_name_key_sorts_as_name_sort_key():
+    import itertools
+    import random
+
+    from confidence_vote.lib.text import name_order_key
+
+    words = ["An", "Ân", "Ấn", "Anh", "A", "À", "Ả", "Đông", "Dông", "Hùng", "Hưng", "Uy", "Ưng"]
+    words += ["Nguyễn", "Văn", "Thị", "Lê", "Zê", "Ngô", "Ngọc", "Ánh", "Ba", "ß", "Ωmega"]
+    rng = random.Random(2023)
+    names = [" ".join(rng.choices(words, k=rng.randint(1, 4))) for _ in range(400)]
+    names += [" ".join(pair) for pair in itertools.product(words[:6], repeat=2)]
+    assert sorted(names, key=name_order_key) == sorted(names, key=name_sort_key)
+    key = name_order_key("Nguyễn Văn An")
+    assert set(key) <= set("0123456789abcdef")  # the same order in any collation

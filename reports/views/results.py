@@ -97,7 +97,7 @@ def _by_block(officials: list[OfficialResult]) -> list[OfficialResult]:
 @require_safe
 def results(request, pk):
     session = get_session_for(request, pk, need="view_results")
-    tally = tally_for_session(session=session)
+    tally = tally_for_session(session=session, running_totals=True)
     profile = session.profile
     checks = [
         {"label": check_label(check), "passed": check.passed, "detail": check.detail}

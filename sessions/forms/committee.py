@@ -6,6 +6,9 @@ from django.utils.translation import gettext_lazy as _
 from sessions.models import CommitteeMember, CommitteeRole, VoteSession
 from sessions.services.committee import counting_accounts
 
+# Up to this many delegates the form offers them in a menu; beyond, their number is typed.
+DELEGATES_IN_A_MENU = 300
+
 
 class DelegateChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj) -> str:
@@ -67,9 +70,22 @@ class CommitteeMemberForm(forms.Form):
         others = session.committee_members.all()
         if member is not None:
             others = others.exclude(pk=member.pk)
-        cast(DelegateChoiceField, self.fields["delegate"]).queryset = session.delegates.exclude(
+        field = cast(DelegateChoiceField, self.fields["delegate"])
+        field.queryset = session.delegates.exclude(
             pk__in=others.filter(delegate__isnull=False).values("delegate_id")
         ).order_by("order")
+        if session.delegates.count() > DELEGATES_IN_A_MENU:
+            # Thousands of delegates make a menu of megabytes: their number on the list
+            # is typed instead (the delegates page finds it by name).
+            field.to_field_name = "order"
+            field.widget = forms.NumberInput(attrs={"min": 1, "inputmode": "numeric"})
+            field.label = _("Delegate's number on the list")
+            field.help_text = _(
+                "Usually one of the delegates: type their number on the list (search for the "
+                "name on the Delegates page); the name and position are copied from the list."
+            )
+            if member is not None and member.delegate_id and "delegate" in self.initial:
+                self.initial["delegate"] = member.delegate.order if member.delegate else None
         cast(AccountChoiceField, self.fields["account"]).queryset = (
             counting_accounts(session=session)
             .exclude(pk__in=others.filter(user__isnull=False).values("user_id"))

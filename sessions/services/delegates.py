@@ -8,7 +8,7 @@ from confidence_vote.lib.text import clean_text, identity_key
 from sessions.access import User
 from sessions.audit import audit_record, changes, snapshot
 from sessions.errors import DomainError
-from sessions.models import Delegate, Official, VoteSession
+from sessions.models import Delegate, Official, VoteSession, delegate_keys
 from sessions.services.common import lock_open_session, validate
 
 EDITABLE_FIELDS = ["full_name", "position", "unit", "group"]
@@ -66,7 +66,7 @@ def delegate_create(
     values = _clean_values(full_name=full_name, position=position, unit=unit, group=group)
     _check_not_listed(session, values)
     last = session.delegates.aggregate(last=Max("order"))["last"] or 0
-    delegate = Delegate(session=session, order=last + 1, **values)
+    delegate = Delegate(session=session, order=last + 1, **values, **delegate_keys(**values))
     validate(delegate)
     delegate.save()
     audit_record(action="delegate.create", user=user, session=session, data=_audit_data(delegate))
@@ -90,10 +90,10 @@ def delegate_update(
     values = _clean_values(full_name=full_name, position=position, unit=unit, group=group)
     _check_not_listed(session, values, exclude_pk=delegate.pk)
     before = snapshot(delegate, EDITABLE_FIELDS)
-    for name, value in values.items():
+    for name, value in {**values, **delegate_keys(**values)}.items():
         setattr(delegate, name, value)
     validate(delegate)
-    delegate.save(update_fields=EDITABLE_FIELDS)
+    delegate.save(update_fields=[*EDITABLE_FIELDS, "search_key", "name_key"])
     diff = changes(before, snapshot(delegate, EDITABLE_FIELDS))
     if diff:
         diff["delegate_id"] = delegate.pk

@@ -18,7 +18,7 @@ from sessions.access import User
 from sessions.audit import audit_record
 from sessions.errors import DomainError
 from sessions.importing import SPECS, ImportResult, ImportRow, parse_import, validate_rows
-from sessions.models import Delegate, Official, VoteSession
+from sessions.models import Delegate, Official, VoteSession, delegate_keys
 from sessions.services.common import lock_session, refuse_if_locked
 
 # At most this many row errors are spelt out when a confirmed import is refused.
@@ -184,6 +184,9 @@ def delegates_import(
             unit=row.unit,
             group=row.group,
             order=last + n,
+            **delegate_keys(
+                full_name=row.full_name, position=row.position, unit=row.unit, group=row.group
+            ),
         )
         for n, row in enumerate(rows, start=1)
     ]

@@ -52,6 +52,7 @@ from sessions.models import (
     Organization,
     Role,
     VoteSession,
+    delegate_keys,
 )
 from sessions.selectors import attendance_summary
 from sessions.services.sessions import (
@@ -716,6 +717,9 @@ def session_import(*, user: User | None, data: Any) -> VoteSession:
             absence_reason=row.absence_reason,
             # The file says who came, not when: they were there when the meeting opened.
             checked_in_at=checked.starts_at if present else None,
+            **delegate_keys(
+                full_name=row.name, position=row.position, unit=row.unit, group=row.group
+            ),
         )
         _save(delegate, f"delegates[{index}]")
         delegates.append(delegate)

@@ -2,64 +2,40 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db.models import Case, When
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
-from confidence_vote.lib.text import clean_text, fold, identity_key, name_sort_key
+from confidence_vote.lib.paging import page_of
+from confidence_vote.lib.text import clean_text
 from sessions.access import get_session_for
 from sessions.errors import DomainError
 from sessions.forms.attendance import AttendanceMarkForm
-from sessions.models import Attendance, Delegate, VoteSession
-from sessions.selectors import attendance_summary
+from sessions.models import Attendance, VoteSession
+from sessions.selectors import attendance_summary, delegate_named, delegates_found
 from sessions.services import attendance as attendance_services
 
 
-def _screen_state(data) -> tuple[str, str]:
-    """The search text and sort order the screen was showing."""
+def _screen_state(data) -> tuple[str, str, str]:
+    """The search text, sort order and page the screen was showing."""
     q = clean_text(data.get("q", ""))[:200]
     sort = "name" if data.get("sort") == "name" else "order"
-    return q, sort
+    page = str(data.get("page", ""))
+    return q, sort, page if page.isdigit() else ""
 
 
-def _screen_url(session: VoteSession, *, q: str, sort: str) -> str:
+def _screen_url(session: VoteSession, *, q: str, sort: str, page: str = "") -> str:
     url = reverse("vote_sessions:attendance", args=[session.pk])
     params = {}
     if q:
         params["q"] = q
     if sort == "name":
         params["sort"] = "name"
+    if page:
+        params["page"] = page
     return f"{url}?{urlencode(params)}" if params else url
-
-
-def _search_text(delegate: Delegate) -> str:
-    return fold(" ".join([delegate.full_name, delegate.position, delegate.unit, delegate.group]))
-
-
-def _matches(search_text: str, q: str) -> bool:
-    """Every word of the query appears in the folded text (same rule as attendance.js)."""
-    return all(word in search_text for word in fold(q).split())
-
-
-def _prepare(delegate: Delegate, q: str) -> Delegate:
-    delegate.search_text = _search_text(delegate)
-    delegate.hidden = bool(q) and not _matches(delegate.search_text, q)
-    return delegate
-
-
-def _exact_match(delegates: list[Delegate], q: str) -> Delegate | None:
-    """The one delegate whose full name is the whole query, typed with its accents or else
-    without (case ignored): it wins over rows that only contain the words, e.g. in a unit.
-    None when nobody's name is the query, or two people share it. Same rule as attendance.js."""
-    if not q:
-        return None
-    for key in (lambda text: identity_key(text)[0], fold):
-        wanted = key(q)
-        found = [d for d in delegates if key(d.full_name) == wanted]
-        if found:
-            return found[0] if len(found) == 1 else None
-    return None
 
 
 def _counter_context(session: VoteSession) -> dict:
@@ -77,24 +53,29 @@ def _can_mark(session: VoteSession) -> bool:
 @login_required
 @require_safe
 def attendance(request, pk):
+    """The delegates 50 a page, searched and ordered in SQL (`delegates_found`); the one whose
+    name is the whole search first (Enter checks them in); the counter from a count query.
+    An htmx request (the live search) gets the list alone."""
     session = get_session_for(request, pk, need="view")
-    q, sort = _screen_state(request.GET)
-    delegates = [_prepare(d, q) for d in session.delegates.all()]
-    if sort == "name":
-        delegates.sort(key=lambda d: (name_sort_key(d.full_name), d.order))
-    exact = _exact_match(delegates, q)
+    q, sort, _page = _screen_state(request.GET)
+    found = delegates_found(session=session, q=q, sort=sort)
+    exact = delegate_named(session=session, q=q)
     if exact is not None:
-        exact.selected = True
+        found = found.order_by(Case(When(pk=exact.pk, then=0), default=1), *found.query.order_by)
+    page = page_of(request, found)
+    for delegate in page:
+        delegate.selected = exact is not None and delegate.pk == exact.pk
     context = {
         "session": session,
-        "delegates": delegates,
-        "shown": sum(1 for d in delegates if not d.hidden),
+        "page": page,
+        "delegates": page.object_list,
         "q": q,
         "sort": sort,
         "can_mark": _can_mark(session),
-        **_counter_context(session),
     }
-    return render(request, "sessions/attendance.html", context)
+    if request.htmx:
+        return render(request, "sessions/_attendance_results.html", context)
+    return render(request, "sessions/attendance.html", context | _counter_context(session))
 
 
 @login_required
@@ -103,8 +84,8 @@ def attendance_mark(request, pk, delegate_id):
     session = get_session_for(request, pk, need="manage")
     delegate = get_object_or_404(session.delegates, pk=delegate_id)
     form = AttendanceMarkForm(request.POST)
-    # The search and sort the screen was showing, to come back to them.
-    q, sort = _screen_state(request.POST)
+    # The search, sort and page the screen was showing, to come back to them.
+    q, sort, page = _screen_state(request.POST)
     error = None
     if not form.is_valid():
         if "status" in form.errors:
@@ -127,15 +108,13 @@ def attendance_mark(request, pk, delegate_id):
             session.refresh_from_db(fields=["status"])
 
     if request.htmx:
-        # The script filters the new row itself: never send it hidden.
-        delegate.search_text = _search_text(delegate)
-        delegate.hidden = False
         context = {
             "session": session,
             "delegate": delegate,
             "can_mark": _can_mark(session),
             "q": q,
             "sort": sort,
+            "page_number": page,
             "error": error,
             "oob": True,
             **_counter_context(session),
@@ -150,7 +129,7 @@ def attendance_mark(request, pk, delegate_id):
         messages.success(request, _("%(name)s: absent.") % {"name": delegate.full_name})
     else:
         messages.success(request, _("%(name)s: attendance cleared.") % {"name": delegate.full_name})
-    return redirect(_screen_url(session, q=q, sort=sort))
+    return redirect(_screen_url(session, q=q, sort=sort, page=page))
 
 
 urlpatterns: list = [

@@ -4,17 +4,20 @@ import copy
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Count
+from django.db.models import Count, Exists, OuterRef
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from confidence_vote.lib.text import fold
+from confidence_vote.lib.paging import page_of
+from confidence_vote.lib.text import clean_text
 from sessions.access import get_session_for
 from sessions.errors import DomainError
 from sessions.forms.people import DelegateForm, MoveForm, OfficialEditForm, OfficialForm
+from sessions.models import CommitteeMember
+from sessions.selectors import delegates_found
 from sessions.services import delegates as delegate_services
 from sessions.services import officials as official_services
 from sessions.views.common import form_error
@@ -189,17 +192,27 @@ def delegate_list(request, pk):
     elif can_edit:
         form = DelegateForm()
 
-    delegates = list(
-        session.delegates.select_related("official").annotate(
-            committee_count=Count("committee_memberships")
-        )
+    # 50 a page, searched in SQL (accents optional); the page's links keep the search.
+    q = clean_text(request.GET.get("q", ""))[:200]
+    found = delegates_found(session=session, q=q).select_related("official")
+    page = page_of(
+        request,
+        found.annotate(
+            on_committee=Exists(CommitteeMember.objects.filter(delegate=OuterRef("pk")))
+        ),
     )
-    for delegate in delegates:
-        delegate.search_text = fold(
-            " ".join([delegate.full_name, delegate.position, delegate.unit, delegate.group])
-        )
+    for delegate in page:
         delegate.linked_official = getattr(delegate, "official", None)
-    context = {"session": session, "delegates": delegates, "form": form, "can_edit": can_edit}
+    convened = session.delegates.count() if q else page.paginator.count
+    context = {
+        "session": session,
+        "page": page,
+        "delegates": page.object_list,
+        "convened": convened,
+        "q": q,
+        "form": form,
+        "can_edit": can_edit,
+    }
     return render(request, "sessions/delegates.html", context)
 
 

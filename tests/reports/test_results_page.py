@@ -186,3 +186,58 @@ def test_banner_says_draft_until_certified_then_official(login, leader, org):
     body = login(leader).get(f"/sessions/{session.pk}/results/").content.decode()
     assert 'data-testid="official"' in body and "KẾT QUẢ CHÍNH THỨC" in body
     assert "DỰ THẢO" not in body
+
+
+MIXED = [
+    ("high", "medium", "low", "none", "several"),
+    ("low", "low", "high", "high", "medium"),
+    "not_issued",
+    ("medium",) * 5,
+    ("high",) * 5,
+]
+
+
+def _marks_grouped(captured) -> bool:
+    return any(
+        "ballots_mark" in q["sql"] and "GROUP BY" in q["sql"] for q in captured.captured_queries
+    )
+
+
+def test_figures_read_from_the_running_totals_are_those_of_the_marks(org, leader, login):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from reports.selectors import tally_for_session
+
+    session = seed_session(org, *MIXED * 5, issued=28)
+    counted = tally_for_session(session=session)
+    with CaptureQueriesContext(connection) as captured:
+        read = tally_for_session(session=session, running_totals=True)
+    assert not _marks_grouped(captured)  # the marks are counted, never grouped
+    assert read.as_data() == counted.as_data()
+    assert read.checks == counted.checks and read.ballots_invalid == counted.ballots_invalid
+    with CaptureQueriesContext(connection) as captured:
+        body = login(leader).get(url(session)).content.decode()
+    assert not _marks_grouped(captured)
+    assert "All 13 checks passed." in " ".join(body.split())
+
+
+def test_a_ballot_removed_behind_the_services_fails_a_check(login, leader, org):
+    from ballots.models import Ballot
+
+    session = seed_session(org, *MIXED * 5, issued=28)
+    VoteSession.objects.filter(pk=session.pk).update(ballots_collected=25)
+    # A ballot invalid as a whole has no marks: only the ballots (not the totals) show it.
+    Ballot.objects.filter(session=session, number=3).delete()
+    body = " ".join(login(leader).get(url(session)).content.decode().split())
+    assert "24 = 25" in body and "1 of 14 checks failed:" in body
+
+
+def test_totals_that_disagree_with_the_marks_are_not_shown(login, leader, org):
+    from ballots.models import PassTotal
+
+    session = seed_session(org, *[("high",) * 5] * 28)
+    PassTotal.objects.filter(session=session, value="high").update(count=20)
+    body = login(leader).get(url(session)).content.decode()
+    assert body.count('text-nowrap">28/28</td>') == 5  # the marks' figures, not the totals'
+    assert "20/28" not in body

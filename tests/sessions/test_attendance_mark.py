@@ -3,6 +3,8 @@
 import re
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from sessions.models import Attendance, AuditEntry, SessionStatus
 from tests.factories import make_delegate, make_ready_session, make_session
@@ -35,6 +37,25 @@ def test_mark_present_without_javascript_redirects_back_with_the_search(login, s
     entry = AuditEntry.objects.get(session=session, action="delegate.attendance")
     assert entry.user == secretariat
     assert entry.data["delegate_id"] == delegate.pk
+
+
+def test_mark_without_javascript_comes_back_to_the_same_page(login, secretariat, org):
+    session = make_ready_session(org, convened=120, present=28)
+    delegate = session.delegates.get(order=77)
+    client = login(secretariat)
+    response = client.post(url(session, delegate), {"status": "present", "page": "2"})
+    assert response["Location"] == f"/sessions/{session.pk}/attendance/?page=2"
+    # The htmx answer: the row and the counter (one count query), whatever the list's length.
+    small = make_ready_session(org, convened=5, present=2)
+    queries = {}
+    for one in (small.delegates.get(order=4), session.delegates.get(order=99)):
+        with CaptureQueriesContext(connection) as captured:
+            response = client.post(url(one.session, one), {"status": "present"}, **HTMX)
+        queries[one.session.pk] = len(captured)
+    assert queries[small.pk] == queries[session.pk], queries
+    body = response.content.decode()
+    assert "Present <strong>30/120</strong>" in body
+    assert body.count('data-testid="delegate-row"') == 1
 
 
 def test_redirect_without_search_goes_to_the_plain_screen(login, secretariat, session):

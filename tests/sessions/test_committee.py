@@ -205,3 +205,24 @@ def test_query_count_does_not_grow_with_members(
     with django_assert_max_num_queries(8):
         body = client.get(url(large)).content.decode()
     assert len(row_names(body)) == 13
+
+
+def test_with_hundreds_of_delegates_their_number_is_typed(login, secretariat, counting_member, org):
+    from sessions.forms.committee import DELEGATES_IN_A_MENU
+
+    session = make_ready_session(org, convened=DELEGATES_IN_A_MENU + 1, present=0)
+    client = login(secretariat)
+    body = client.get(url(session)).content.decode()
+    assert '<select name="delegate"' not in body  # no menu of every delegate
+    assert re.search(r'<input type="number" name="delegate"[^>]*min="1"', body)
+    assert len(body) < 40_000
+    chosen = session.delegates.get(order=250)
+    response = client.post(url(session), {"delegate": "250", "role": "member"})
+    assert response.status_code == 302, response.context["form"].errors
+    member = CommitteeMember.objects.get(session=session, delegate__order=250)
+    assert member.delegate == chosen and member.full_name == chosen.full_name
+    # The edit form shows the number; a number not on the list is refused.
+    edit = client.get(f"/sessions/{session.pk}/committee/{member.pk}/edit/").content.decode()
+    assert re.search(r'name="delegate" value="250"', edit)
+    response = client.post(url(session), {"delegate": "9999", "role": "member"})
+    assert response.status_code == 200 and "delegate" in response.context["form"].errors
