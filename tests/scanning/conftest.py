@@ -8,7 +8,9 @@ import pytest
 from ballots.scanning.layout import BallotLayout
 from ballots.scanning.reader import Template, prepare_template
 from reports.documents import ballot_layout
-from tests.ballots import make_counting_session
+from sessions.models import Role
+from tests.ballots import make_chair_user, make_counting_session
+from tests.factories import make_user
 
 
 @dataclass
@@ -29,6 +31,23 @@ def make_paper(org, *, officials: int, issued: int = 28) -> Paper:
 def media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
     return settings.MEDIA_ROOT
+
+
+@pytest.fixture
+def chair(org):
+    return make_chair_user(org)
+
+
+@pytest.fixture
+def typist2(org):
+    """A second typist, for pass 2."""
+    return make_user("nhap-2", organization=org, roles=[Role.COUNTING])
+
+
+@pytest.fixture
+def counting(org, chair, counting_member, typist2):
+    """Counting open with two typists: `counting_member` and `typist2`."""
+    return make_counting_session(org, chair=chair, members=[counting_member, typist2])
 
 
 @pytest.fixture

@@ -9,9 +9,7 @@ import pytest
 from django.utils import translation
 
 from ballots.services import ballot_record
-from sessions.models import Role
 from tests.ballots import entry, make_chair_user, make_counting_session
-from tests.factories import make_user
 from tests.scanning.held import make_held
 
 
@@ -19,27 +17,6 @@ from tests.scanning.held import make_held
 def _english():
     with translation.override("en"):
         yield
-
-
-@pytest.fixture
-def media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
-    return settings.MEDIA_ROOT
-
-
-@pytest.fixture
-def chair(org):
-    return make_chair_user(org)
-
-
-@pytest.fixture
-def typist2(org):
-    return make_user("nhap-2", organization=org, roles=[Role.COUNTING])
-
-
-@pytest.fixture
-def counting(org, chair, counting_member, typist2):
-    return make_counting_session(org, chair=chair, members=[counting_member, typist2])
 
 
 @pytest.fixture
