@@ -192,7 +192,7 @@ def run(*, ballots: int, doubtful: int, officials: int, keep: Path | None) -> di
                     reasons[reason.split(":")[-1].strip()] += 1
             elif ballot.marks != truth:
                 wrong_saved += 1
-                wrong_examples.append((name, index, ballot.marks, truth))
+                wrong_examples.append((name, index, mode, style, ballot.marks, truth))
             if ballot is not None:
                 excess = ballot.pages[0].label_excess.values()
                 label_excess.setdefault(f"{dpi}{'b' if bilevel else 'g'}", []).extend(excess)

@@ -389,11 +389,11 @@ def _ink_mask(canonical: np.ndarray, paper: float, black: float) -> np.ndarray |
     return (canonical < level).astype(np.uint8)
 
 
-def _solid_area(mask: np.ndarray, min_area: float) -> int:
+def _solid_area(mask: np.ndarray, min_area: float, close: np.ndarray | None = None) -> int:
     """Ink pixels of the mask in pieces of at least min_area pixels: specks dropped. Pieces
-    are found after a small closing, so a thin pencil line broken by the scanner's threshold
-    still counts as one stroke."""
-    joined = cv2.morphologyEx(mask, cv2.MORPH_CLOSE, _CLOSE)
+    are found after a small closing (`close`, 3 × 3 px by default), so a thin pencil line
+    broken by the scanner's threshold still counts as one stroke."""
+    joined = cv2.morphologyEx(mask, cv2.MORPH_CLOSE, _CLOSE if close is None else close)
     count, labels, _stats, _centroids = cv2.connectedComponentsWithStats(joined, connectivity=8)
     if count < 2:
         return 0
@@ -402,6 +402,9 @@ def _solid_area(mask: np.ndarray, min_area: float) -> int:
 
 
 _CLOSE = cv2.getStructuringElement(cv2.MORPH_RECT, (3, 3))
+# A faint pencil line that a 1-bit scan at 150 dpi leaves as a trail of dots farther apart
+# than the small closing joins (about 1 mm): joined by this one, it is no longer specks.
+_CLOSE_DOTTED = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (7, 7))
 
 
 def _read_ink(reading: PageReading, canonical: np.ndarray, page: PageTemplate) -> None:
@@ -427,12 +430,19 @@ def _read_boxes(reading: PageReading, ink: np.ndarray, page: PageTemplate) -> No
     speck = SPECK_MM2 * PX_PER_MM * PX_PER_MM
     for row in page.layout.rows:
         shares = {}
+        dotted = []
         for level in LEVELS:
             inner = ink[_slice(row.boxes[level], BOX_INSET_MM)]
             shares[level] = _solid_area(inner, speck) / max(inner.size, 1)
+            if shares[level] < EMPTY_BELOW and inner.any():
+                # Clearly empty only if no trail of dots makes a stroke either.
+                joined = _solid_area(inner, speck, _CLOSE_DOTTED) / max(inner.size, 1)
+                if joined >= EMPTY_BELOW:
+                    dotted.append(level)
         reading.ink[row.order] = shares
         marked = [level for level in LEVELS if shares[level] > MARKED_ABOVE]
         unclear = [level for level in LEVELS if EMPTY_BELOW <= shares[level] <= MARKED_ABOVE]
+        unclear += dotted
         if unclear:
             reading.marks[row.order] = UNCLEAR
             reading.doubts.append(

@@ -109,6 +109,30 @@ def test_a_faint_dot_in_a_box_is_held(small_paper):
     assert [ballot.marks[k] for k in (1, 3, 4, 5)] == ["H"] * 4
 
 
+def test_a_pencil_cross_left_as_dots_by_a_1_bit_scan_is_held(small_paper):
+    # A faint pencil cross that a 150 dpi black-and-white scan keeps only as a trail of dots,
+    # each one too small to count: the box is not clearly empty, a person must look. (Dots
+    # 1 mm apart: the small closing joins them only up to about 0.8 mm.)
+    spacing = 6
+    truth = {1: "H", 2: "", 3: "H", 4: "H", 5: "H"}
+    (page,) = _one_ballot(small_paper, truth)
+    box = small_paper.layout.pages[0].rows[1].boxes["H"]
+    left, top = mm(box.x + box.width * 0.3, 150), mm(box.y + box.height * 0.22, 150)
+    right, bottom = mm(box.x + box.width * 0.7, 150), mm(box.y + box.height * 0.8, 150)
+    draw = ImageDraw.Draw(page)
+    for n in range(0, int(right - left), spacing):
+        fy = n / (right - left)
+        for x in (left + n, right - n):
+            y = top + fy * (bottom - top)
+            draw.rectangle([x, y, x + 1, y + 1], fill=40)
+    scanned = scan(page, rng=random.Random(3), skew=0.8, bilevel=True, noise=3)
+    (ballot,) = read(small_paper, [scanned], kind="tiff").ballots
+    assert ballot.held
+    assert ballot.marks[2] == UNCLEAR
+    assert ballot.reasons == ["row 2: a box is neither clearly empty nor clearly marked"]
+    assert [ballot.marks[k] for k in (1, 3, 4, 5)] == ["H"] * 4
+
+
 def test_a_crossed_out_name_is_held(small_paper):
     truth = {1: "H", 2: "M", 3: "H", 4: "H", 5: "L"}
     (page,) = _one_ballot(small_paper, truth)
