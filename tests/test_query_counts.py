@@ -169,8 +169,6 @@ def test_delegate_pages_queries_do_not_grow_with_the_delegates(
     assert counts[130] <= limit, counts
 
 
-
-
 def test_a_save_makes_the_same_few_queries_at_ballot_1_and_at_ballot_61(
     org, people, login, django_assert_max_num_queries
 ):
