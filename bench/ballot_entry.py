@@ -23,7 +23,6 @@ import platform
 import random
 import statistics
 import sys
-import tempfile
 import time
 import uuid
 from pathlib import Path
@@ -35,6 +34,7 @@ from common import (  # noqa: E402 - sets up Django
     INVALID_SHARE,
     MARK_WEIGHTS,
     SEED,
+    bench_database,
     database_version,
     make_counting_session,
 )
@@ -42,8 +42,6 @@ from django.db import connection, reset_queries  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import (  # noqa: E402
     CaptureQueriesContext,
-    setup_test_environment,
-    teardown_test_environment,
 )
 from django.urls import reverse  # noqa: E402
 
@@ -192,16 +190,7 @@ def main() -> None:
     )
     args = parser.parse_args()
 
-    db = connection.settings_dict
-    temp_dir = None
-    if db["ENGINE"] == "django.db.backends.sqlite3" and not db.get("TEST", {}).get("NAME"):
-        # A file, like a real SQLite deployment; Django's default test database is in memory.
-        temp_dir = tempfile.TemporaryDirectory(prefix="bench-ballot-entry-")
-        db.setdefault("TEST", {})["NAME"] = str(Path(temp_dir.name) / "bench.sqlite3")
-    old_name = db["NAME"]
-    setup_test_environment()
-    connection.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
-    try:
+    with bench_database("bench-ballot-entry-"):
         version = database_version()
         if args.sqlite_wal and connection.vendor == "sqlite":
             with connection.cursor() as cursor:
@@ -209,11 +198,6 @@ def main() -> None:
                 cursor.execute("PRAGMA synchronous=NORMAL")
             version += " (WAL, synchronous=NORMAL)"
         result = run(officials=args.officials, ballots=args.ballots, show_queries=args.show_queries)
-    finally:
-        connection.creation.destroy_test_db(old_name, verbosity=0)
-        teardown_test_environment()
-        if temp_dir is not None:
-            temp_dir.cleanup()
 
     print(
         f"{version}, Python {platform.python_version()}, Django {django.get_version()}: "

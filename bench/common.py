@@ -8,6 +8,9 @@ import datetime as dt
 import os
 import sqlite3
 import sys
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -20,11 +23,33 @@ django.setup()
 
 from django.contrib.auth import get_user_model  # noqa: E402
 from django.db import connection  # noqa: E402
+from django.test.utils import setup_test_environment, teardown_test_environment  # noqa: E402
 
 # Marks on a valid ballot, and the share of ballots invalid as a whole; one seed for all runs.
 MARK_WEIGHTS = {"high": 80, "medium": 12, "low": 5, "none": 2, "several": 1}
 INVALID_SHARE = 0.02
 SEED = 2023
+
+
+@contextmanager
+def bench_database(prefix: str) -> Iterator[None]:
+    """A throwaway test database on whatever DATABASE_URL points at, removed afterwards. On
+    SQLite a file, like a real deployment (Django's default test database is in memory)."""
+    db = connection.settings_dict
+    temp_dir = None
+    if db["ENGINE"] == "django.db.backends.sqlite3" and not db.get("TEST", {}).get("NAME"):
+        temp_dir = tempfile.TemporaryDirectory(prefix=prefix)
+        db.setdefault("TEST", {})["NAME"] = str(Path(temp_dir.name) / "bench.sqlite3")
+    old_name = db["NAME"]
+    setup_test_environment()
+    connection.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
+    try:
+        yield
+    finally:
+        connection.creation.destroy_test_db(old_name, verbosity=0)
+        teardown_test_environment()
+        if temp_dir is not None:
+            temp_dir.cleanup()
 
 
 def database_version() -> str:

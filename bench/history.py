@@ -16,19 +16,16 @@ import gc
 import json
 import statistics
 import sys
-import tempfile
 import time
 import uuid
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import database_version  # noqa: E402
+from common import bench_database, database_version  # noqa: E402
 from django.db import connection, reset_queries  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import (  # noqa: E402
     CaptureQueriesContext,
-    setup_test_environment,
-    teardown_test_environment,
 )
 from django.urls import reverse  # noqa: E402
 from pages import OFFICIALS, build_history, build_session, make_people, measure, pages_of  # noqa: E402
@@ -125,22 +122,9 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--saves", type=int, default=50)
     args = parser.parse_args()
-    db = connection.settings_dict
-    temp_dir = None
-    if db["ENGINE"] == "django.db.backends.sqlite3" and not db.get("TEST", {}).get("NAME"):
-        temp_dir = tempfile.TemporaryDirectory(prefix="bench-history-")
-        db.setdefault("TEST", {})["NAME"] = str(Path(temp_dir.name) / "bench.sqlite3")
-    old_name = db["NAME"]
-    setup_test_environment()
-    connection.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
-    try:
+    with bench_database("bench-history-"):
         version = database_version()
         result = run(ballots=args.ballots, history=args.history, runs=args.runs, saves=args.saves)
-    finally:
-        connection.creation.destroy_test_db(old_name, verbosity=0)
-        teardown_test_environment()
-        if temp_dir is not None:
-            temp_dir.cleanup()
     print(f"{version}; {args.ballots} ballots; before and after {args.history} past sessions")
     print(f"{'role':12} {'page':15} {'ms before':>9} {'ms after':>9} {'queries':>9}")
     for row in result["pages"]:

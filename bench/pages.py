@@ -22,20 +22,17 @@ import json
 import random
 import statistics
 import sys
-import tempfile
 import time
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import INVALID_SHARE, MARK_WEIGHTS, SEED, database_version  # noqa: E402
+from common import INVALID_SHARE, MARK_WEIGHTS, SEED, bench_database, database_version  # noqa: E402
 from django.contrib.auth import get_user_model  # noqa: E402
 from django.db import connection, reset_queries  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import (  # noqa: E402
     CaptureQueriesContext,
-    setup_test_environment,
-    teardown_test_environment,
 )
 from django.urls import reverse  # noqa: E402
 
@@ -340,22 +337,9 @@ def main() -> None:
     args = parser.parse_args()
     sizes = [int(size) for size in args.sizes.split(",")]
 
-    db = connection.settings_dict
-    temp_dir = None
-    if db["ENGINE"] == "django.db.backends.sqlite3" and not db.get("TEST", {}).get("NAME"):
-        temp_dir = tempfile.TemporaryDirectory(prefix="bench-pages-")
-        db.setdefault("TEST", {})["NAME"] = str(Path(temp_dir.name) / "bench.sqlite3")
-    old_name = db["NAME"]
-    setup_test_environment()
-    connection.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
-    try:
+    with bench_database("bench-pages-"):
         version = database_version()
         results = run(sizes=sizes, history=args.history, runs=args.runs)
-    finally:
-        connection.creation.destroy_test_db(old_name, verbosity=0)
-        teardown_test_environment()
-        if temp_dir is not None:
-            temp_dir.cleanup()
 
     print(f"{version}; {args.history} past sessions; median of {args.runs} runs")
     print(f"{'role':12} {'page':15} {'ballots':>7} {'ms':>8} {'queries':>7} {'KiB':>8}")
